@@ -1,0 +1,110 @@
+"""Which files a run lints: folders walked recursively, `.gitignore` and config excludes respected.
+
+A file named on the command line is always linted (whatever its extension), unless
+`force_exclude` is set and an exclude pattern matches it: pre-commit always passes explicit paths,
+so its hook needs `--force-exclude` for config excludes to apply (ruff's semantics).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pathspec
+
+from healthlint.readers import EXTENSIONS
+
+ALWAYS_SKIPPED = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+                  "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+@dataclass(frozen=True)
+class Excludes:
+    """gitignore-style patterns, relative to `root`."""
+
+    root: Path
+    patterns: tuple[str, ...] = ()
+
+    def matches(self, path: Path) -> bool:
+        if not self.patterns:
+            return False
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root))
+        except ValueError:
+            return False
+        return self._spec.match_file(relative.as_posix()) or any(
+            self._spec.match_file(parent.as_posix() + "/") for parent in relative.parents if str(parent) != "."
+        )
+
+    @cached_property
+    def _spec(self) -> pathspec.PathSpec:
+        return pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+
+
+def discover(paths: Sequence[Path], excludes: Excludes, *, force_exclude: bool = False,
+             respect_gitignore: bool = True) -> Iterator[Path]:
+    """Yield the files to lint, each once, folders in sorted order; a missing path raises FileNotFoundError."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates: Iterator[Path] = _walk(path, excludes, respect_gitignore)
+        elif path.exists():
+            if force_exclude and excludes.matches(path):
+                continue
+            candidates = iter([path])
+        else:
+            raise FileNotFoundError(path)
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def _walk(top: Path, excludes: Excludes, respect_gitignore: bool) -> Iterator[Path]:
+    ignores: list[tuple[Path, pathspec.PathSpec]] = _parent_gitignores(top) if respect_gitignore else []
+
+    def ignored(path: Path, is_dir: bool) -> bool:
+        absolute = Path(os.path.abspath(path))
+        for base, spec in ignores:
+            try:
+                rel = absolute.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if spec.match_file(rel + ("/" if is_dir else "")):
+                return True
+        return excludes.matches(path)
+
+    # os.walk does not follow symlinked folders, so a symlink loop cannot trap the walk.
+    for folder, dirs, files in os.walk(top):
+        here = Path(folder)
+        if respect_gitignore and ".gitignore" in files:
+            ignores.append((Path(os.path.abspath(here)), _read_gitignore(here / ".gitignore")))
+        dirs[:] = sorted(d for d in dirs if d not in ALWAYS_SKIPPED and not d.startswith(".")
+                         and not ignored(here / d, True))
+        for name in sorted(files):
+            path = here / name
+            if path.suffix.lower() in EXTENSIONS and not ignored(path, False):
+                yield path
+
+
+def _parent_gitignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+    """`.gitignore` files of the folders above `top`, up to the repository root."""
+    found = []
+    for folder in Path(os.path.abspath(top)).parents:
+        if (folder / ".gitignore").is_file():
+            found.append((folder, _read_gitignore(folder / ".gitignore")))
+        if (folder / ".git").exists():
+            break
+    return found[::-1]
+
+
+def _read_gitignore(path: Path) -> pathspec.PathSpec:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)

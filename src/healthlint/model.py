@@ -1,0 +1,189 @@
+"""Values that cross module boundaries: documents, spans, rules and findings.
+
+Everything here is a small frozen dataclass. Positions stay `str` offsets into `Document.source`
+until a format asks `Document.position()` for a 1-based line and column, so no module ever has to
+re-locate text after the fact.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from functools import cached_property
+from typing import Any, Protocol
+
+
+class Severity(IntEnum):
+    """Ordered, so `--fail-on` is a comparison."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        """'error' -> Severity.ERROR; raises ValueError naming the choices."""
+        try:
+            return cls[value.upper()]
+        except (KeyError, AttributeError):
+            raise ValueError(f"unknown severity {value!r}; expected one of error, warning, info") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A half-open range of `str` indices into `Document.source`: start inclusive, end exclusive."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of prose the reader found: sentences never run across two blocks.
+
+    role is one of: heading, paragraph, item (list item), quote, cell (table cell),
+    meta (a front-matter field), alt (an image alt text or title attribute).
+    """
+
+    span: Span
+    role: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded file and its prose mask.
+
+    source  the decoded text (BOM dropped, line endings untouched)
+    prose   `source` with every non-prose character replaced by a space; same length, and every
+            '\\r' and '\\n' kept in place, so an offset in `prose` is an offset in `source`
+    format  the reader that produced it: markdown, html or text
+    blocks  the prose units, in order, not overlapping
+    comments  spans (in source) of comments that may hold healthlint directives
+    meta    front-matter fields (Markdown) or {} — document context such as `product`
+    """
+
+    path: str
+    source: str
+    prose: str
+    format: str = "text"
+    blocks: tuple[Block, ...] = ()
+    comments: tuple[Span, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, span: Span) -> str:
+        """The source text a span covers."""
+        return self.source[span.start : span.end]
+
+    @cached_property
+    def line_starts(self) -> tuple[int, ...]:
+        """Offsets at which each line begins; '\\n', '\\r\\n' and a lone '\\r' end a line."""
+        starts = [0]
+        src = self.source
+        for i, ch in enumerate(src):
+            if ch == "\n" or (ch == "\r" and (i + 1 == len(src) or src[i + 1] != "\n")):
+                starts.append(i + 1)
+        return tuple(starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of an offset, the column counted in characters (code points)."""
+        starts = self.line_starts
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        starts = self.line_starts
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.source)
+        return self.source[start:end].rstrip("\r\n")
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Text a rule must flag and text it must pass; run by `healthlint test-rules` and the tests."""
+
+    flag: tuple[str, ...]
+    passes: tuple[str, ...]
+
+
+class Kind(Protocol):
+    """A rule kind: built once from a rule's keys, then asked for spans in each document.
+
+    Span kinds (phrase, pattern, unsourced) yield the spans of their matches; the engine then applies
+    the rule's context policy (negation, questions). Document kinds (require, require-if) set
+    `document = True` and yield one span per missing requirement: the trigger's span, or an empty
+    span at offset 0.
+    """
+
+    document: bool
+
+    def find(self, doc: Document) -> Iterator[Span]: ...
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule from a YAML pack, compiled.
+
+    negation   'excuses': a match inside a negation is skipped ("not a cure");
+               'ignored': negation does not excuse it ("no side effects")
+    questions  'skip': a match in a question is skipped; 'downgrade': reported as info; 'flag': as is
+    origin     where it was defined, 'rules/claims.yaml:12', for error messages
+    """
+
+    id: str
+    name: str
+    kind_name: str
+    kind: Kind
+    severity: Severity
+    message: str
+    rationale: str
+    references: tuple[str, ...]
+    examples: Examples
+    origin: str
+    suggestion: str = ""
+    negation: str = "excuses"
+    questions: str = "skip"
+
+    @property
+    def is_document(self) -> bool:
+        return bool(getattr(self.kind, "document", False))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one span of a document (or on the whole document)."""
+
+    rule_id: str
+    name: str
+    severity: Severity
+    message: str
+    span: Span
+    suggestion: str = ""
+    document: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not a finding: a skipped binary file, a regex timeout."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The findings for one document, sorted by position then rule id."""
+
+    document: Document
+    findings: tuple[Finding, ...]
+    notices: tuple[Notice, ...] = ()
+
+
+def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Sort by position, then rule id, so output is deterministic."""
+    return tuple(sorted(findings, key=lambda f: (f.span.start, f.span.end, f.rule_id, f.message)))

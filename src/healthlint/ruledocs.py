@@ -1,0 +1,44 @@
+"""Rule -> Markdown: what `healthlint explain` prints and what docs/rules.md is made of."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from healthlint.model import Rule
+
+
+def render(rule: Rule) -> str:
+    """One rule's page: title, severity, message, why, what to write instead, references, examples."""
+    out = [f"## {rule.id} {rule.name}", ""]
+    out.append(f"Severity: {rule.severity}. Kind: `{rule.kind_name}`." + _context(rule))
+    out += ["", f"Message: {rule.message}", "", "### Why", "", rule.rationale]
+    if rule.suggestion:
+        out += ["", "### What to write instead", "", rule.suggestion]
+    if rule.references:
+        out += ["", "### References", ""] + [f"- {ref}" for ref in rule.references]
+    if rule.examples.flag or rule.examples.passes:
+        out += ["", "### Examples", ""]
+        out += [f"- flagged: {text}" for text in rule.examples.flag]
+        out += [f"- not flagged: {text}" for text in rule.examples.passes]
+    return "\n".join(out) + "\n"
+
+
+def render_all(rules: Iterable[Rule]) -> str:
+    """docs/rules.md: a table of contents, then every rule's page."""
+    rules = sorted(rules, key=lambda r: r.id)
+    head = ["# healthlint rules", "", "Generated from `rules/*.yaml` by `healthlint explain --all`; do not edit.", ""]
+    head += [f"- [{r.id} {r.name}](#{r.id.lower()}-{r.name}) ({r.severity})" for r in rules]
+    return "\n".join(head) + "\n\n" + "\n".join(render(r) for r in rules)
+
+
+def _context(rule: Rule) -> str:
+    if rule.is_document:
+        return " Applies to the whole document."
+    notes = []
+    if rule.negation == "ignored":
+        notes.append("a negation does not excuse it")
+    if rule.questions == "downgrade":
+        notes.append("in a question it is reported as info")
+    elif rule.questions == "flag":
+        notes.append("questions are flagged too")
+    return f" Context: {'; '.join(notes)}." if notes else ""

@@ -1,0 +1,216 @@
+"""YAML rule packs -> compiled `Rule`s; every error names the file, the line and the rule.
+
+A rule file is a YAML list of rules. The keys every rule shares are checked here; the rest go to the
+kind's constructor, whose signature is the schema, so a misspelt key fails loudly with a "did you
+mean" instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from healthlint.errors import RuleFileError
+from healthlint.kinds import KINDS
+from healthlint.language import Lexicon
+from healthlint.model import Examples, Rule, Severity
+from healthlint.yamlload import LocatedDict, load_yaml
+
+LEXICON_FILE = "lexicon.yaml"
+RULE_ID = re.compile(r"HL\d{3}\Z")
+RULE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+REQUIRED = ("id", "name", "kind", "severity", "message", "rationale")
+OPTIONAL = ("references", "suggestion", "examples", "negation", "questions")
+CHOICES = {"negation": ("excuses", "ignored"), "questions": ("skip", "downgrade", "flag")}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules of a run, in load order, and the lexicon their context checks use."""
+
+    rules: tuple[Rule, ...]
+    lexicon: Lexicon
+
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+
+def builtin_rules_dir() -> Path:
+    """The built-in packs: inside the installed package, or the repo's top-level `rules/`."""
+    packaged = Path(str(resources.files("healthlint"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"  # a source checkout or editable install
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders to their `*.yaml`/`*.yml` files (sorted); the lexicon is not a rule file."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            files.extend(p for p in found if p.name != LEXICON_FILE)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise RuleFileError(f"{path}: no such rule file or folder")
+    return files
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """The lexicon behind negation and sentence splitting (`rules/lexicon.yaml` by default)."""
+    path = path or builtin_rules_dir() / LEXICON_FILE
+    data = load_yaml(path, RuleFileError)
+    if not isinstance(data, Mapping):
+        raise RuleFileError(f"{path}:1: the lexicon must be a mapping of word lists")
+    try:
+        return Lexicon.from_mapping(data)
+    except ValueError as exc:
+        raise RuleFileError(f"{path}: {exc}") from None
+
+
+def load_rules(paths: Sequence[Path] | None = None, lexicon: Lexicon | None = None) -> RuleSet:
+    """Load and compile rule files or folders (the built-in packs when `paths` is None)."""
+    files = rule_files([builtin_rules_dir()] if paths is None else paths)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for rule in load_rule_file(path):
+            if rule.id in seen:
+                raise RuleFileError(f"{rule.origin}: {rule.id}: duplicate id; already defined at {seen[rule.id]}")
+            seen[rule.id] = rule.origin
+            rules.append(rule)
+    return RuleSet(tuple(rules), lexicon or load_lexicon())
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    """Compile every rule of one YAML file."""
+    data = load_yaml(path, RuleFileError)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise RuleFileError(f"{path}:1: a rule file must be a YAML list of rules, not a {_type(data)}")
+    rules = []
+    for index, item in enumerate(data):
+        if not isinstance(item, LocatedDict):
+            raise RuleFileError(f"{path}: rule #{index + 1}: each rule must be a mapping of keys, not a {_type(item)}")
+        rules.append(compile_rule(item, path))
+    return rules
+
+
+def compile_rule(data: LocatedDict, path: Path) -> Rule:
+    """Validate one rule mapping and build its kind."""
+    rule_id = data.get("id")
+    label = rule_id if isinstance(rule_id, str) else f"rule at line {data.line}"
+
+    def fail(key: str | None, problem: str) -> RuleFileError:
+        line = data.line_of(key) if key else data.line
+        return RuleFileError(f"{path}:{line}: {label}: {problem}")
+
+    for key in REQUIRED:
+        if key not in data:
+            return_error = fail(None, f"missing key '{key}'")
+            raise return_error
+    kind_name = data["kind"]
+    if kind_name not in KINDS:
+        raise fail("kind", f"unknown kind {kind_name!r}{_did_you_mean(kind_name, KINDS)}")
+    kind_class = KINDS[kind_name]
+    kind_keys = [p for p in inspect.signature(kind_class).parameters if p != "self"]
+    known = (*REQUIRED, *OPTIONAL, *kind_keys)
+    for key in data:
+        if key not in known:
+            raise fail(key, f"unknown key {key!r}{_did_you_mean(key, known)}")
+
+    text = {key: _string(data, key, fail) for key in ("id", "name", "message", "rationale")}
+    if not RULE_ID.match(text["id"]):
+        raise fail("id", f"id {text['id']!r} must be HL followed by three digits, e.g. HL101")
+    if not RULE_NAME.match(text["name"]):
+        raise fail("name", f"name {text['name']!r} must be kebab-case, e.g. cure-claim")
+    try:
+        severity = Severity.parse(data["severity"]) if isinstance(data["severity"], str) else None
+    except ValueError:
+        severity = None
+    if severity is None:
+        raise fail("severity", f"severity must be error, warning or info, not {data['severity']!r}")
+    for key, choices in CHOICES.items():
+        if key in data and data[key] not in choices:
+            raise fail(key, f"{key} must be one of {', '.join(choices)}, not {data[key]!r}")
+
+    kind_args = {key: data[key] for key in kind_keys if key in data}
+    try:
+        kind = kind_class(**kind_args)
+    except TypeError as exc:
+        missing = [p for p in kind_keys if p not in data and _is_required(kind_class, p)]
+        if missing:
+            raise fail(None, f"kind {kind_name} needs key '{missing[0]}'") from None
+        raise fail(None, str(exc)) from None
+    except ValueError as exc:
+        key = str(exc).partition(":")[0]
+        raise fail(key if key in data else None, str(exc)) from None
+
+    return Rule(
+        id=text["id"],
+        name=text["name"],
+        kind_name=kind_name,
+        kind=kind,
+        severity=severity,
+        message=text["message"],
+        rationale=text["rationale"],
+        references=_strings(data, "references", fail),
+        suggestion=_string(data, "suggestion", fail) if "suggestion" in data else "",
+        examples=_examples(data, fail),
+        origin=f"{path}:{data.line}",
+        negation=data.get("negation", "excuses"),
+        questions=data.get("questions", "skip"),
+    )
+
+
+def _examples(data: LocatedDict, fail: Any) -> Examples:
+    raw = data.get("examples", {})
+    if not isinstance(raw, Mapping):
+        raise fail("examples", "examples must be a mapping with 'flag' and 'pass' lists")
+    for key in raw:
+        if key not in ("flag", "pass"):
+            raise fail("examples", f"examples: unknown key {key!r}{_did_you_mean(key, ('flag', 'pass'))}")
+    lists = []
+    for key in ("flag", "pass"):
+        items = raw.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise fail("examples", f"examples: {key} must be a list of strings")
+        lists.append(tuple(items))
+    return Examples(flag=lists[0], passes=lists[1])
+
+
+def _string(data: LocatedDict, key: str, fail: Any) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise fail(key, f"{key} must be a non-empty string, not {_type(value)}")
+    return value.strip()
+
+
+def _strings(data: LocatedDict, key: str, fail: Any) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(key, f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def _is_required(kind_class: type, name: str) -> bool:
+    return inspect.signature(kind_class).parameters[name].default is inspect.Parameter.empty
+
+
+def _did_you_mean(word: object, choices: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+def _type(value: object) -> str:
+    return {dict: "mapping", LocatedDict: "mapping", list: "list", str: "string"}.get(type(value), type(value).__name__)

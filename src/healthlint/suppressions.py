@@ -1,0 +1,113 @@
+"""`<!-- healthlint-disable... -->` directives: which findings the author has reviewed and waived.
+
+Directives come from the comments a reader recorded (HTML comments in Markdown and HTML, whole-line
+directives in plain text), so a directive quoted inside a code block never counts.
+
+  healthlint-disable-next-line HL101 -- reason   the next line
+  healthlint-disable-line HL101                   the directive's own line
+  healthlint-disable HL101 / healthlint-enable    a block (to the end of the file if never enabled)
+  healthlint-disable-file HL101                   the whole document
+
+Codes are rule ids or prefixes (`HL1`); with no code a directive covers every rule. Text after `--`
+is the reason, kept for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from healthlint.model import Document, Finding, Span
+
+DIRECTIVE = re.compile(
+    r"healthlint-(?P<verb>disable-next-line|disable-line|disable-file|disable|enable)(?![\w-])(?P<rest>.*)\Z", re.S
+)
+CODE = re.compile(r"HL\d{0,3}\Z")
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One parsed directive: its verb, the codes it names (empty: all), where it sits, and why."""
+
+    verb: str
+    codes: tuple[str, ...]
+    span: Span
+    reason: str
+
+    def covers(self, rule_id: str) -> bool:
+        return not self.codes or any(rule_id.startswith(code) for code in self.codes)
+
+
+@dataclass(frozen=True)
+class _Region:
+    """Offsets [start, end) of the document where `directive` waives its rules."""
+
+    start: int
+    end: int
+    directive: Directive
+
+
+def parse(doc: Document) -> list[Directive]:
+    """Every well-formed directive in the document's comments, in order."""
+    directives = []
+    for span in doc.comments:
+        body = doc.text(span).strip().removeprefix("<!--").removesuffix("-->").strip().lstrip("#").strip()
+        match = DIRECTIVE.match(body)
+        if not match:
+            continue
+        codes_text, _, reason = match["rest"].partition("--")
+        codes = tuple(c for c in re.split(r"[\s,]+", codes_text) if c)
+        if not all(CODE.match(code) for code in codes):
+            continue  # not ours to interpret: prose that happens to start with the word
+        directives.append(Directive(match["verb"], codes, span, reason.strip()))
+    return directives
+
+
+def regions(doc: Document, directives: Sequence[Directive]) -> list[_Region]:
+    """Turn directives into the offset ranges they cover."""
+    found: list[_Region] = []
+    open_blocks: list[tuple[int, Directive]] = []
+    size = len(doc.source)
+    for d in directives:
+        line = doc.position(d.span.start)[0]
+        end_line = doc.position(d.span.end)[0]
+        if d.verb == "disable-file":
+            found.append(_Region(0, size, d))
+        elif d.verb == "disable-line":
+            found.append(_Region(_line_start(doc, line), _line_start(doc, end_line + 1), d))
+        elif d.verb == "disable-next-line":
+            found.append(_Region(_line_start(doc, end_line + 1), _line_start(doc, end_line + 2), d))
+        elif d.verb == "disable":
+            open_blocks.append((d.span.end, d))
+        else:  # enable closes the blocks whose codes it names (all of them when it names none)
+            still_open = []
+            for start, block in open_blocks:
+                if not d.codes or set(block.codes) <= set(d.codes):
+                    found.append(_Region(start, d.span.start, block))
+                else:
+                    still_open.append((start, block))
+            open_blocks = still_open
+    found.extend(_Region(start, size, block) for start, block in open_blocks)
+    return found
+
+
+def apply(doc: Document, findings: Sequence[Finding]) -> list[Finding]:
+    """The findings that no directive waives."""
+    if not doc.comments:
+        return list(findings)
+    covered = regions(doc, parse(doc))
+    if not covered:
+        return list(findings)
+    kept = []
+    for finding in findings:
+        at = finding.span.start
+        waivers = (r for r in covered if r.directive.covers(finding.rule_id))
+        if not any(r.start <= at < r.end or r.start == at == r.end for r in waivers):
+            kept.append(finding)
+    return kept
+
+
+def _line_start(doc: Document, line: int) -> int:
+    starts = doc.line_starts
+    return starts[line - 1] if line <= len(starts) else len(doc.source)
