@@ -407,3 +407,22 @@ def test_sentences_are_trimmed_ordered_and_inside_blocks(text, lines):
 def test_word_pattern_matches_its_own_phrase(phrase, case_sensitive, inflect):
     pattern = word_pattern([phrase], case_sensitive=case_sensitive, inflect=inflect)
     assert pattern.fullmatch(phrase.strip()) is not None
+
+
+def test_negation_survives_an_html_entity_apostrophe():
+    # The HTML reader decodes `isn&rsquo;t` to "isn’" followed by padding, keeping offsets.
+    from healthlint.readers import html
+
+    doc = html.read("t.html", "<p>Ketamine isn&rsquo;t a cure.</p>")
+    start = doc.source.index("cure")
+    assert language.is_negated(doc, Span(start, start + 4), LEX)
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("We don't take insurance, and our infusions cure depression.", "cure"),
+    ("Never again will you need pills, because ketamine cures depression.", "cures"),
+    ("It is not an exaggeration to call ketamine a miracle.", "miracle"),
+])
+def test_negation_stops_at_a_comma_clause_and_affirming_negations(text, target):
+    doc = doc_from(text)
+    assert not is_negated(doc, span_of(text, target), LEX)

@@ -62,12 +62,14 @@ class Lexicon:
     intensifiers   negations that strengthen ("not just"); a negator inside one does not count
     clause_breaks  words that start a new clause ("but", "however")
     abbreviations  words ending in "." that end no sentence ("Dr."); "No. 1" counts only before a number
+    comma_breaks   words that start a new clause only right after a comma (", and", ", because")
     """
 
     negators: tuple[str, ...]
     intensifiers: tuple[str, ...]
     clause_breaks: tuple[str, ...]
     abbreviations: tuple[str, ...]
+    comma_breaks: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> Lexicon:
@@ -75,12 +77,15 @@ class Lexicon:
         if not isinstance(data, Mapping):
             raise ValueError(f"lexicon: expected a mapping of word lists, got {describe(data)}")
         keys = ("negators", "intensifiers", "clause_breaks", "abbreviations")
-        unknown = sorted(str(k) for k in data if k not in keys)
+        optional = ("comma_breaks",)
+        unknown = sorted(str(k) for k in data if k not in keys + optional)
         if unknown:
-            raise ValueError(f"lexicon: unknown key {unknown[0]!r}; expected {', '.join(keys)}")
+            raise ValueError(f"lexicon: unknown key {unknown[0]!r}; expected {', '.join(keys + optional)}")
         lists = {}
-        for key in keys:
+        for key in keys + optional:
             if key not in data:
+                if key in optional:
+                    continue
                 raise ValueError(f"lexicon: missing key {key!r}")
             lists[key] = texts(f"lexicon: {key}", data[key], what="string", allow_empty=True)
         for i, entry in enumerate(lists["abbreviations"]):
@@ -101,7 +106,10 @@ class Lexicon:
         """Where a clause ends: ; : — – " - ", "-But", a clause-break word (group `word`; not in "not
         yet"), and a comma (group `comma`), which ends a clause only after a word ("Although ..., ")."""
         # Look-behinds come after a literal: `regex` then tries them only where the literal matched.
-        alternatives = [r":(?<!\d:)(?!\d)", ";", "[—―]", r"–(?<!\d–)|–(?!\d)", r"\s-{1,2}\s", "(?P<comma>,)"]
+        alternatives = [r":(?<!\d:)(?!\d)", ";", "[—―]", r"–(?<!\d–)|–(?!\d)", r"\s-{1,2}\s"]
+        if self.comma_breaks:  # ", and our infusions cure": a new clause, whatever came before
+            alternatives.append(rf",(?=\s+{_lexicon_source(self.comma_breaks)})")
+        alternatives.append("(?P<comma>,)")
         if self.clause_breaks:
             words = _lexicon_source(self.clause_breaks)
             alternatives.append(rf"[-‐]{{1,2}}(?=\s*{words})")  # "Not a Magic Cure-But It's a Catalyst"
@@ -408,7 +416,10 @@ def inflections(word: str) -> tuple[str, ...]:
 
 def _atoms(text: str) -> list[str]:
     """Regex source for literal text, one atom per character: whitespace = any whitespace run (line
-    breaks too), a hyphen = a hyphen or whitespace, straight and curly apostrophes alike."""
+    breaks too), a hyphen = a hyphen or whitespace, straight and curly apostrophes alike.
+
+    An apostrophe may be followed by spaces: an HTML reader decodes `isn&rsquo;t` to "isn’" plus
+    padding, so the word stays findable at its true offsets."""
     out = []
     for token in _TOKEN.findall(text):
         if token.isspace():
@@ -416,7 +427,7 @@ def _atoms(text: str) -> list[str]:
         elif token in _HYPHENS:
             out.append(r"(?:[-‐‑]|\s+)")
         elif token in _APOSTROPHES:
-            out.append("['’ʼ]")
+            out.append("['’ʼ] *")
         else:
             out.extend(regex.escape(ch) for ch in token)
     return out
