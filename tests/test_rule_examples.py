@@ -14,15 +14,15 @@ def pytest_generate_tests(metafunc):
         cases, ids = [], []
         for rule in RULESET.rules:
             for expected, texts in (("flag", rule.examples.flag), ("pass", rule.examples.passes)):
-                for index, text in enumerate(texts):
-                    cases.append((rule, expected, text))
+                for index, example in enumerate(texts):
+                    cases.append((rule, expected, example))
                     ids.append(f"{rule.id}-{expected}-{index}")
         metafunc.parametrize(("rule", "expected", "example"), cases, ids=ids)
 
 
 def test_example(rule, expected, example):
     fired = ruletests.fires(rule, example, RULESET.lexicon)
-    assert fired == (expected == "flag"), f"{rule.origin}: {rule.id} {expected} example: {example!r}"
+    assert fired == (expected == "flag"), f"{rule.origin}: {rule.id} {expected} example: {example}"
 
 
 @pytest.mark.parametrize("rule", RULESET.rules, ids=lambda r: r.id)

@@ -106,7 +106,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], 
             click.echo(f"healthlint: error: {exc}", err=True)
             errors += 1
             continue
-        result = engine.lint_document(doc, rules, ruleset.lexicon)
+        result = engine.lint_document(doc, rules, ruleset.lexicon, config.context)
         notices.extend(result.notices)
         results.append(result)
 

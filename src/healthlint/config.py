@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from healthlint.errors import ConfigError
-from healthlint.model import Severity
+from healthlint.model import CONTEXT_VALUES, Context, Severity
 from healthlint.yamlload import LocatedDict, load_yaml
 
 CONFIG_NAMES = (".healthlint.yaml", "healthlint.yaml", "pyproject.toml")
-KEYS = ("select", "ignore", "severity", "rules", "exclude", "fail-on")
+KEYS = ("select", "ignore", "severity", "rules", "exclude", "fail-on", "context")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Config:
     rules: tuple[Path, ...] = ()  # extra rule files or folders, absolute
     exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to `root`
     fail_on: Severity | None = None
+    context: Context = field(default_factory=Context)  # what the copy promotes, where, how
 
     @property
     def root(self) -> Path:
@@ -92,8 +93,17 @@ def load_config(path: Path | None) -> Config:
             fail_on = Severity.parse(data["fail-on"])
         except ValueError as exc:
             raise fail("fail-on", str(exc)) from None
+    context = data.get("context", {})
+    if not isinstance(context, Mapping):
+        raise fail("context", "must map product, locale and channel to one value each")
+    for key, value in context.items():
+        if key not in CONTEXT_VALUES:
+            raise fail("context", f"unknown key {key!r}; expected {', '.join(CONTEXT_VALUES)}")
+        if value not in CONTEXT_VALUES[key]:
+            raise fail("context", f"{key}: {value!r} is not one of {', '.join(CONTEXT_VALUES[key])}")
     return Config(
         path=path,
+        context=Context(**context),
         select=_codes(data, "select", fail),
         ignore=_codes(data, "ignore", fail),
         severity=severity,

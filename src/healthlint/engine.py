@@ -7,24 +7,61 @@ and a match inside a question is skipped, downgraded to info, or kept, as the ru
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from healthlint import language, suppressions
 from healthlint.language import Lexicon
-from healthlint.model import Document, FileResult, Finding, Notice, Rule, Severity, Span, sort_findings
+from healthlint.model import (
+    CONTEXT_VALUES,
+    Context,
+    Document,
+    FileResult,
+    Finding,
+    Notice,
+    Rule,
+    Severity,
+    Span,
+    sort_findings,
+)
+
+DEFAULT_CONTEXT = Context()
 
 
-def lint_document(doc: Document, rules: Iterable[Rule], lexicon: Lexicon) -> FileResult:
-    """Run every rule over one document and return its sorted, unsuppressed findings."""
+def lint_document(doc: Document, rules: Iterable[Rule], lexicon: Lexicon,
+                  context: Context = DEFAULT_CONTEXT) -> FileResult:
+    """Run every rule that applies in the document's context and return its sorted, unsuppressed findings.
+
+    `context` is the run's default (from config); the document's front matter may refine it.
+    """
     findings: list[Finding] = []
-    notices: list[Notice] = []
-    for rule in rules:
+    context, notices = document_context(doc, context)
+    for base in rules:
+        rule = base.in_context(context)
+        if rule is None:
+            continue
         try:
             findings.extend(_findings(doc, rule, lexicon))
         except TimeoutError:
             notices.append(Notice(doc.path, f"{rule.id}: matching timed out; the rule was skipped for this file"))
     kept = suppressions.apply(doc, findings)
     return FileResult(doc, sort_findings(kept), tuple(notices))
+
+
+def document_context(doc: Document, default: Context) -> tuple[Context, list[Notice]]:
+    """The context declared in front matter (`healthlint: {product: supplement}`) over `default`."""
+    declared = doc.meta.get("healthlint") if isinstance(doc.meta, Mapping) else None
+    if not isinstance(declared, Mapping):
+        return default, []
+    values: dict[str, str] = {}
+    notices = []
+    for key, value in declared.items():
+        if key in CONTEXT_VALUES and value in CONTEXT_VALUES[key]:
+            values[key] = value
+        else:
+            allowed = ", ".join(f"{k}: {'|'.join(v)}" for k, v in CONTEXT_VALUES.items())
+            notices.append(Notice(doc.path, f"front matter healthlint.{key}: {value!r} ignored; expected {allowed}"))
+    return replace(default, **values), notices
 
 
 def _findings(doc: Document, rule: Rule, lexicon: Lexicon) -> Iterable[Finding]:

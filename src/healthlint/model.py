@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from functools import cached_property
 from typing import Any, Protocol
@@ -103,12 +103,54 @@ class Document:
         return self.source[start:end].rstrip("\r\n")
 
 
+CONTEXT_VALUES: Mapping[str, tuple[str, ...]] = {
+    "product": ("supplement", "cbd", "rx_drug", "compounded", "clinic_service", "therapy_practice",
+                "telehealth", "info"),
+    "locale": ("US", "UK", "EU", "AU"),
+    "channel": ("web", "paid_ad", "social", "email"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a document promotes, where, and through which channel; rules apply and set severity from it.
+
+    product  None when undeclared: rules limited to particular products then stay off
+    """
+
+    product: str | None = None
+    locale: str = "US"
+    channel: str = "web"
+
+    def matches(self, condition: Mapping[str, tuple[str, ...]]) -> bool:
+        """Whether every key of a condition ({"product": ("supplement",)}) holds for this context."""
+        return all(getattr(self, key) in values for key, values in condition.items())
+
+
+@dataclass(frozen=True)
+class Override:
+    """Severity, message or suggestion that replace a rule's own when `when` matches the context."""
+
+    when: Mapping[str, tuple[str, ...]]
+    severity: Severity | None = None
+    message: str | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example text, read as Markdown, in the context it is linted in."""
+
+    text: str
+    context: Context = field(default_factory=Context)
+
+
 @dataclass(frozen=True)
 class Examples:
     """Text a rule must flag and text it must pass; run by `healthlint test-rules` and the tests."""
 
-    flag: tuple[str, ...]
-    passes: tuple[str, ...]
+    flag: tuple[Example, ...]
+    passes: tuple[Example, ...]
 
 
 class Kind(Protocol):
@@ -133,6 +175,8 @@ class Rule:
                'ignored': negation does not excuse it ("no side effects")
     questions  'skip': a match in a question is skipped; 'downgrade': reported as info; 'flag': as is
     origin     where it was defined, 'rules/claims.yaml:12', for error messages
+    applies    the contexts the rule runs in ({"product": ("supplement", "cbd")}); empty: all
+    overrides  per-context severity/message/suggestion, the first whose `when` matches wins
     """
 
     id: str
@@ -148,10 +192,27 @@ class Rule:
     suggestion: str = ""
     negation: str = "excuses"
     questions: str = "skip"
+    applies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
 
     @property
     def is_document(self) -> bool:
         return bool(getattr(self.kind, "document", False))
+
+    def in_context(self, context: Context) -> Rule | None:
+        """This rule as it applies in `context` (overrides resolved), or None where it does not apply."""
+        if not context.matches(self.applies):
+            return None
+        for override in self.overrides:
+            if context.matches(override.when):
+                return replace(
+                    self,
+                    severity=override.severity or self.severity,
+                    message=override.message or self.message,
+                    suggestion=override.suggestion or self.suggestion,
+                    overrides=(),
+                )
+        return self
 
 
 @dataclass(frozen=True)

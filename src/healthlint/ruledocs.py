@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from healthlint.model import Rule
+from healthlint.model import Context, Example, Rule
 
 
 def render(rule: Rule) -> str:
@@ -18,8 +18,8 @@ def render(rule: Rule) -> str:
         out += ["", "### References", ""] + [f"- {ref}" for ref in rule.references]
     if rule.examples.flag or rule.examples.passes:
         out += ["", "### Examples", ""]
-        out += [f"- flagged: {text}" for text in rule.examples.flag]
-        out += [f"- not flagged: {text}" for text in rule.examples.passes]
+        out += [f"- flagged: {_example(e)}" for e in rule.examples.flag]
+        out += [f"- not flagged: {_example(e)}" for e in rule.examples.passes]
     return "\n".join(out) + "\n"
 
 
@@ -31,10 +31,21 @@ def render_all(rules: Iterable[Rule]) -> str:
     return "\n".join(head) + "\n\n" + "\n".join(render(r) for r in rules)
 
 
+def _example(example: Example) -> str:
+    declared = [f"{k}: {v}" for k, v in vars(example.context).items() if v != getattr(Context(), k)]
+    return " ".join(example.text.split()) + (f" _({', '.join(declared)})_" if declared else "")
+
+
 def _context(rule: Rule) -> str:
-    if rule.is_document:
-        return " Applies to the whole document."
     notes = []
+    if rule.applies:
+        notes.append("only for " + "; ".join(f"{k} {', '.join(v)}" for k, v in rule.applies.items()))
+    for o in rule.overrides:
+        when = "; ".join(f"{k} is {'/'.join(v)}" for k, v in o.when.items())
+        notes.append(f"{f'severity {o.severity}' if o.severity else 'other wording'} when {when}")
+    if rule.is_document:
+        notes.append("applies to the whole document")
+        return f" Context: {'; '.join(notes)}."
     if rule.negation == "ignored":
         notes.append("a negation does not excuse it")
     if rule.questions == "downgrade":

@@ -19,14 +19,14 @@ from typing import Any
 from healthlint.errors import RuleFileError
 from healthlint.kinds import KINDS
 from healthlint.language import Lexicon
-from healthlint.model import Examples, Rule, Severity
+from healthlint.model import CONTEXT_VALUES, Context, Example, Examples, Override, Rule, Severity
 from healthlint.yamlload import LocatedDict, load_yaml
 
 LEXICON_FILE = "lexicon.yaml"
 RULE_ID = re.compile(r"HL\d{3}\Z")
 RULE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 REQUIRED = ("id", "name", "kind", "severity", "message", "rationale")
-OPTIONAL = ("references", "suggestion", "examples", "negation", "questions")
+OPTIONAL = ("references", "suggestion", "examples", "negation", "questions", "applies", "overrides")
 CHOICES = {"negation": ("excuses", "ignored"), "questions": ("skip", "downgrade", "flag")}
 
 
@@ -168,7 +168,57 @@ def compile_rule(data: LocatedDict, path: Path) -> Rule:
         origin=f"{path}:{data.line}",
         negation=data.get("negation", "excuses"),
         questions=data.get("questions", "skip"),
+        applies=parse_condition(data.get("applies", {}), "applies", fail),
+        overrides=_overrides(data, fail),
     )
+
+
+def parse_condition(raw: object, key: str, fail: Any) -> dict[str, tuple[str, ...]]:
+    """{"product": ["supplement", "cbd"]} checked against the context vocabulary."""
+    if not isinstance(raw, Mapping):
+        raise fail(key, f"{key} must map product/locale/channel to a list of values")
+    condition = {}
+    for name, values in raw.items():
+        if name not in CONTEXT_VALUES:
+            raise fail(key, f"{key}: unknown context {name!r}{_did_you_mean(name, CONTEXT_VALUES)}")
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise fail(key, f"{key}: {name} must be a value or a list of values")
+        for value in values:
+            if value not in CONTEXT_VALUES[name]:
+                choices = ", ".join(CONTEXT_VALUES[name])
+                raise fail(key, f"{key}: unknown {name} {value!r}{_did_you_mean(value, CONTEXT_VALUES[name])}"
+                                f" (one of {choices})")
+        condition[name] = tuple(values)
+    return condition
+
+
+def _overrides(data: LocatedDict, fail: Any) -> tuple[Override, ...]:
+    raw = data.get("overrides", [])
+    if not isinstance(raw, list):
+        raise fail("overrides", "overrides must be a list of {when, severity, message, suggestion}")
+    overrides = []
+    for item in raw:
+        if not isinstance(item, Mapping) or "when" not in item:
+            raise fail("overrides", "each override needs a 'when' condition")
+        for key in item:
+            if key not in ("when", "severity", "message", "suggestion"):
+                choices = ("when", "severity", "message", "suggestion")
+                raise fail("overrides", f"overrides: unknown key {key!r}{_did_you_mean(key, choices)}")
+        try:
+            severity = Severity.parse(item["severity"]) if "severity" in item else None
+        except ValueError as exc:
+            raise fail("overrides", f"overrides: {exc}") from None
+        for key in ("message", "suggestion"):
+            if key in item and (not isinstance(item[key], str) or not item[key].strip()):
+                raise fail("overrides", f"overrides: {key} must be a non-empty string")
+        overrides.append(Override(
+            when=parse_condition(item["when"], "overrides: when", fail),
+            severity=severity,
+            message=item.get("message", "").strip() or None,
+            suggestion=item.get("suggestion", "").strip() or None,
+        ))
+    return tuple(overrides)
 
 
 def _examples(data: LocatedDict, fail: Any) -> Examples:
@@ -181,10 +231,22 @@ def _examples(data: LocatedDict, fail: Any) -> Examples:
     lists = []
     for key in ("flag", "pass"):
         items = raw.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise fail("examples", f"examples: {key} must be a list of strings")
-        lists.append(tuple(items))
+        if not isinstance(items, list):
+            raise fail("examples", f"examples: {key} must be a list")
+        lists.append(tuple(_example(item, key, fail) for item in items))
     return Examples(flag=lists[0], passes=lists[1])
+
+
+def _example(item: object, key: str, fail: Any) -> Example:
+    """A plain string, or {text: ..., context: {product: supplement}} for a context-bound rule."""
+    if isinstance(item, str):
+        return Example(item)
+    if isinstance(item, Mapping) and isinstance(item.get("text"), str) and set(item) <= {"text", "context"}:
+        condition = parse_condition(item.get("context", {}), f"examples: {key}: context", fail)
+        if any(len(values) != 1 for values in condition.values()):
+            raise fail("examples", f"examples: {key}: context takes one value per key")
+        return Example(item["text"], Context(**{k: v[0] for k, v in condition.items()}))
+    raise fail("examples", f"examples: {key}: each example is a string or {{text, context}}")
 
 
 def _string(data: LocatedDict, key: str, fail: Any) -> str:

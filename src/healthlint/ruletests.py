@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from healthlint import engine, readers
 from healthlint.language import Lexicon
-from healthlint.model import Rule
+from healthlint.model import Example, Rule
 
 
 @dataclass(frozen=True)
@@ -24,18 +24,25 @@ def check_rule(rule: Rule, lexicon: Lexicon) -> Iterator[Failure]:
     """The ways one rule's behaviour differs from its examples."""
     if not rule.examples.flag or not rule.examples.passes:
         yield Failure(rule, "needs at least one 'flag' and one 'pass' example")
-    for text in rule.examples.flag:
-        if not fires(rule, text, lexicon):
-            yield Failure(rule, f"should flag, but did not: {text!r}")
-    for text in rule.examples.passes:
-        if fires(rule, text, lexicon):
-            yield Failure(rule, f"should pass, but flagged: {text!r}")
+    for example in rule.examples.flag:
+        if not fires(rule, example, lexicon):
+            yield Failure(rule, f"should flag, but did not: {_describe(example)}")
+    for example in rule.examples.passes:
+        if fires(rule, example, lexicon):
+            yield Failure(rule, f"should pass, but flagged: {_describe(example)}")
 
 
-def fires(rule: Rule, text: str, lexicon: Lexicon) -> bool:
-    """Whether the rule reports anything on `text` read as Markdown."""
-    doc = readers.READERS["markdown"]("example.md", text)
-    return bool(engine.lint_document(doc, [rule], lexicon).findings)
+def fires(rule: Rule, example: Example, lexicon: Lexicon) -> bool:
+    """Whether the rule reports anything on the example, read as Markdown in its context."""
+    doc = readers.READERS["markdown"]("example.md", example.text)
+    return bool(engine.lint_document(doc, [rule], lexicon, example.context).findings)
+
+
+def _describe(example: Example) -> str:
+    context = engine.DEFAULT_CONTEXT
+    changed = {k: getattr(example.context, k) for k in ("product", "locale", "channel")
+               if getattr(example.context, k) != getattr(context, k)}
+    return f"{example.text!r}" + (f" (context {changed})" if changed else "")
 
 
 def check_rules(rules: Iterable[Rule], lexicon: Lexicon) -> list[Failure]:
