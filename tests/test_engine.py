@@ -29,7 +29,7 @@ BASE = """
   name: treat-claim
   kind: phrase
   severity: warning
-  phrases: [treats depression]
+  phrases: [treat depression, treats depression]
   message: '"{match}" is a disease claim.'
   rationale: Supplements may not make disease claims.
 """
@@ -89,3 +89,14 @@ def test_bad_context_keys_are_located_errors(tmp_path, extra, problem):
     with pytest.raises(RuleFileError, match=problem) as info:
         rules_from(tmp_path, BASE + extra)
     assert str(info.value).startswith(f"{tmp_path / 'r.yaml'}:")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# Does it treat depression?\n\nNo. Nothing here treats depression.", False),
+    ("Does it treat depression? Not yet: trials are under way.", False),
+    ("# Does it treat depression?\n\nYes, for most of our patients.", True),
+    ("# Does it treat depression?\n\nMany patients say so.", True),
+])
+def test_unless_denied_questions(tmp_path, text, expected):
+    rules = rules_from(tmp_path, BASE + "  questions: unless-denied\n")
+    assert bool([f for f in lint(rules, text) if f.span.start < text.index("?")]) is expected

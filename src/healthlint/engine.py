@@ -2,7 +2,9 @@
 
 Kinds only say where text matches; the rule's context policy is applied here, once, for every span
 kind alike: a match inside a negation is skipped unless the rule says negation does not excuse it,
-and a match inside a question is skipped, downgraded to info, or kept, as the rule says.
+and a match inside a question is skipped, downgraded to info, kept, or kept unless the next sentence
+answers "no" (`unless-denied`: "Can ketamine cure depression?" as a heading invites a yes), as the
+rule says.
 """
 
 from __future__ import annotations
@@ -86,7 +88,12 @@ def _judge(doc: Document, span: Span, rule: Rule, lexicon: Lexicon) -> Severity 
     if rule.negation == "excuses" and language.is_negated(doc, span, lexicon):
         return None
     if rule.questions != "flag" and language.is_question(doc, span, lexicon):
-        return None if rule.questions == "skip" else Severity.INFO
+        if rule.questions == "skip":
+            return None
+        if rule.questions == "downgrade":
+            return Severity.INFO
+        if language.is_denied(doc, span, lexicon):  # unless-denied
+            return None
     return rule.severity
 
 

@@ -63,6 +63,7 @@ class Lexicon:
     clause_breaks  words that start a new clause ("but", "however")
     abbreviations  words ending in "." that end no sentence ("Dr."); "No. 1" counts only before a number
     comma_breaks   words that start a new clause only right after a comma (", and", ", because")
+    denials        how an answer that denies a question opens ("No", "Not yet", "Unfortunately, no")
     """
 
     negators: tuple[str, ...]
@@ -70,6 +71,7 @@ class Lexicon:
     clause_breaks: tuple[str, ...]
     abbreviations: tuple[str, ...]
     comma_breaks: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> Lexicon:
@@ -77,7 +79,7 @@ class Lexicon:
         if not isinstance(data, Mapping):
             raise ValueError(f"lexicon: expected a mapping of word lists, got {describe(data)}")
         keys = ("negators", "intensifiers", "clause_breaks", "abbreviations")
-        optional = ("comma_breaks",)
+        optional = ("comma_breaks", "denials")
         unknown = sorted(str(k) for k in data if k not in keys + optional)
         if unknown:
             raise ValueError(f"lexicon: unknown key {unknown[0]!r}; expected {', '.join(keys + optional)}")
@@ -96,6 +98,10 @@ class Lexicon:
     @cached_property
     def negator_re(self) -> regex.Pattern:
         return _compile_lexicon(self.negators)
+
+    @cached_property
+    def denial_re(self) -> regex.Pattern:
+        return _compile_lexicon(self.denials)
 
     @cached_property
     def intensifier_re(self) -> regex.Pattern:
@@ -311,6 +317,19 @@ def is_negated(doc: Document, span: Span, lex: Lexicon) -> bool:
             continue
         return len(_WORD.findall(prose, m.end(), span.start)) <= NEGATION_WINDOW
     return False
+
+
+def is_denied(doc: Document, span: Span, lex: Lexicon) -> bool:
+    """True if the sentence after the question holding `span` opens with a denial ("No.", "Not yet",
+    "No reliable evidence ..."), in the same block or the next one: a question answered "no" is no claim."""
+    index = sentence_index(doc, lex)
+    i = index.index_at(span.start)
+    if i is None or i + 1 >= len(index.spans):
+        return False
+    following = index.spans[i + 1]
+    if index.block_of[i + 1] - index.block_of[i] > 1:
+        return False
+    return lex.denial_re.match(doc.prose, following.start, following.end) is not None
 
 
 def is_question(doc: Document, span: Span, lex: Lexicon) -> bool:

@@ -173,7 +173,8 @@ class Rule:
 
     negation   'excuses': a match inside a negation is skipped ("not a cure");
                'ignored': negation does not excuse it ("no side effects")
-    questions  'skip': a match in a question is skipped; 'downgrade': reported as info; 'flag': as is
+    questions  'skip': a match in a question is skipped; 'downgrade': reported as info; 'flag': as is;
+               'unless-denied': reported unless the next sentence answers "no"
     origin     where it was defined, 'rules/claims.yaml:12', for error messages
     applies    the contexts the rule runs in ({"product": ("supplement", "cbd")}); empty: all
     overrides  per-context severity/message/suggestion, the first whose `when` matches wins

@@ -27,7 +27,7 @@ RULE_ID = re.compile(r"HL\d{3}\Z")
 RULE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 REQUIRED = ("id", "name", "kind", "severity", "message", "rationale")
 OPTIONAL = ("references", "suggestion", "examples", "negation", "questions", "applies", "overrides")
-CHOICES = {"negation": ("excuses", "ignored"), "questions": ("skip", "downgrade", "flag")}
+CHOICES = {"negation": ("excuses", "ignored"), "questions": ("skip", "downgrade", "flag", "unless-denied")}
 
 
 @dataclass(frozen=True)
