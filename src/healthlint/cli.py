@@ -146,13 +146,18 @@ def list_rules(config_path: Path | None, rule_paths: tuple[Path, ...]) -> int:
 @cli.command()
 @click.argument("codes", nargs=-1)
 @click.option("--all", "show_all", is_flag=True, help="Explain every rule (the text of docs/rules.md).")
+@click.option("--kinds", "show_kinds", is_flag=True, help="Explain the rule kinds (the text of docs/kinds.md).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path))
 @_guarded
-def explain(codes: tuple[str, ...], show_all: bool, config_path: Path | None, rule_paths: tuple[Path, ...]) -> int:
+def explain(codes: tuple[str, ...], show_all: bool, show_kinds: bool, config_path: Path | None,
+            rule_paths: tuple[Path, ...]) -> int:
     """Explain rules by id or name: why they exist, what to write instead, references, examples."""
     from healthlint import ruledocs
 
+    if show_kinds:
+        click.echo(ruledocs.render_kinds(), nl=False)
+        return 0
     rules = _ruleset(_config(config_path), rule_paths).rules
     if show_all:
         click.echo(ruledocs.render_all(rules), nl=False)

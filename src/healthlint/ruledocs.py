@@ -1,7 +1,8 @@
-"""Rule -> Markdown: what `healthlint explain` prints and what docs/rules.md is made of."""
+"""Rule -> Markdown: what `healthlint explain` prints and what docs/rules.md and docs/kinds.md are made of."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 
 from healthlint.model import Context, Example, Rule
@@ -21,6 +22,35 @@ def render(rule: Rule) -> str:
         out += [f"- flagged: {_example(e)}" for e in rule.examples.flag]
         out += [f"- not flagged: {_example(e)}" for e in rule.examples.passes]
     return "\n".join(out) + "\n"
+
+
+def render_kinds() -> str:
+    """docs/kinds.md: each kind's module docstring, the reference for rule authors."""
+    from healthlint.kinds import KINDS
+
+    out = ["# healthlint rule kinds", "", "Generated from `src/healthlint/kinds/*.py` by `healthlint explain --kinds`;"
+           " do not edit.", ""]
+    for name, kind in KINDS.items():
+        doc = inspect.getdoc(inspect.getmodule(kind)) or ""
+        out += [f"## {name}", "", _fence_indented(doc.strip()), ""]
+    return "\n".join(out)
+
+
+def _fence_indented(text: str) -> str:
+    """Docstring -> Markdown: runs of indented lines (the key tables) become fenced text blocks."""
+    out: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        indented = line.startswith("  ")
+        if indented != fenced:
+            if fenced and out and not out[-1].strip():
+                out.pop()
+            out.append("```text" if indented else "```")
+            fenced = indented
+        out.append(line)
+    if fenced:
+        out.append("```")
+    return "\n".join(out)
 
 
 def render_all(rules: Iterable[Rule]) -> str:
