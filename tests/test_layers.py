@@ -22,8 +22,10 @@ ALLOWED = {
     "formats": {"model", "formats"},
     "rulefile": {"model", "errors", "kinds", "language", "yamlload"},
     "config": {"model", "errors", "yamlload"},
-    "discovery": {"readers"},
-    "ruledocs": {"model"},
+    "discovery": {"readers", "config"},
+    "runner": {"model", "errors", "config", "discovery", "readers", "engine", "rulefile", "language"},
+    "baseline": {"model", "errors"},
+    "ruledocs": {"model", "kinds"},
     "ruletests": {"model", "engine", "readers", "language"},
 }
 PRINTERS = {"print", "exit"}

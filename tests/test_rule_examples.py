@@ -21,7 +21,7 @@ def pytest_generate_tests(metafunc):
 
 
 def test_example(rule, expected, example):
-    fired = ruletests.fires(rule, example, RULESET.lexicon)
+    fired = ruletests.fires(rule, example, RULESET.lexicon, RULESET.rules)
     assert fired == (expected == "flag"), f"{rule.origin}: {rule.id} {expected} example: {example}"
 
 

@@ -6,23 +6,22 @@ traceback; `--verbose` shows one for an internal error).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from healthlint import __version__
-from healthlint.config import Config, find_config, load_config
-from healthlint.errors import BinaryFileError, ConfigError, HealthlintError, InputError
-from healthlint.model import FileResult, Notice, Rule, Severity
+from healthlint.errors import HealthlintError, InputError
+from healthlint.model import Severity
 
-FORMAT_NAMES = ("concise", "full", "json")  # kept equal to formats.FORMATS by a test; avoids an import
+# kept equal to formats.FORMATS by a test; avoids an import
+FORMAT_NAMES = ("concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 
 
 def _guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -59,14 +58,21 @@ def cli(verbose: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="full", show_default=True,
-              help="How findings are printed.")
+              envvar="HEALTHLINT_FORMAT", help="How findings are printed.")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids or prefixes, comma-separated).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids or prefixes).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Lowest severity that fails the run (default: warning; info never fails).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record today's findings in this file (then exit 0) for adoption on an existing site.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Use this config file instead of searching for one.")
+              help="Use this config file for every file instead of the nearest one.")
 @click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra rule files or folders (on top of the built-in packs).")
 @click.option("--stdin-filename", default=None, help="Name (and so type) of the text read from '-'.")
@@ -74,54 +80,56 @@ def cli(verbose: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notices.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @_guarded
-def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...],
-          fail_on: str | None, exit_zero: bool, config_path: Path | None, rule_paths: tuple[Path, ...],
-          stdin_filename: str | None, force_exclude: bool, quiet: bool, color: str) -> int:
+def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None, statistics: bool,
+          select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None, exit_zero: bool,
+          baseline_path: Path | None, write_baseline: Path | None, config_path: Path | None,
+          rule_paths: tuple[Path, ...], stdin_filename: str | None, force_exclude: bool, quiet: bool,
+          color: str) -> int:
     """Lint files and folders (default: the current folder)."""
-    from healthlint import discovery, engine, formats, readers
+    from healthlint import baseline, formats, runner
 
-    config = _config(config_path)
-    ruleset = _ruleset(config, rule_paths)
-    rules = select_rules(ruleset.rules, _split(select) or config.select, _split(ignore) + config.ignore)
-    rules = [_with_severity(rule, config.severity) for rule in rules]
-    threshold = Severity.parse(fail_on) if fail_on else (config.fail_on or Severity.WARNING)
-    excludes = discovery.Excludes(config.root, config.exclude)
+    options = runner.Options(config_path=config_path, rule_paths=rule_paths, select=_split(select),
+                             ignore=_split(ignore), force_exclude=force_exclude, stdin_filename=stdin_filename)
+    lint = runner.Runner(options, stdin=click.get_binary_stream("stdin"))
+    threshold = Severity.parse(fail_on) if fail_on else lint.fail_on()
+    run = lint.run(paths or (Path("."),))
+    for error in run.errors:
+        click.echo(f"healthlint: error: {error}", err=True)
+    results = run.results
 
-    results: list[FileResult] = []
-    notices: list[Notice] = []
-    errors = 0
-    for path, data in _inputs(paths or (Path("."),), excludes, force_exclude, stdin_filename):
-        if isinstance(data, Exception):
-            click.echo(f"healthlint: error: {data}", err=True)
-            errors += 1
-            continue
-        shown = _display(path)
+    if write_baseline is not None:
+        _write_atomically(write_baseline, baseline.dump(results))
+        found = sum(len(r.findings) for r in results)
+        click.echo(f"healthlint: wrote {found} findings to {write_baseline}", err=True)
+        return 2 if run.errors else 0
+    if baseline_path is not None:
         try:
-            fmt = readers.format_for(stdin_filename or shown) if path == Path("-") else None
-            doc = readers.load(shown, data, fmt)
-        except BinaryFileError as exc:
-            notices.append(Notice(shown, str(exc).removeprefix(f"{shown}: ")))
-            continue
-        except InputError as exc:
-            click.echo(f"healthlint: error: {exc}", err=True)
-            errors += 1
-            continue
-        result = engine.lint_document(doc, rules, ruleset.lexicon, config.context)
-        notices.extend(result.notices)
-        results.append(result)
+            recorded = baseline.load(baseline_path.read_text(encoding="utf-8"), str(baseline_path))
+        except OSError as exc:
+            raise InputError(f"{baseline_path}: cannot read: {exc.strerror or exc}") from None
+        filtered = baseline.apply(results, recorded)
+        results = list(filtered.results)
+        if not quiet and filtered.stale:
+            click.echo(f"healthlint: {filtered.stale} baseline entries no longer occur; "
+                       f"rewrite it with --write-baseline {baseline_path}", err=True)
 
-    use_color = resolve_color(color, sys.stdout)
     chosen = formats.FORMATS[output_format]
-    out = click.get_text_stream("stdout")
-    for chunk in chosen.render(results, use_color and chosen.human):
-        out.write(chunk)
-    if chosen.human and not quiet:
-        out.write(formats.summary(results))
-    out.flush()
+    use_color = chosen.human and output_file is None and resolve_color(color, sys.stdout)
+    chunks: Iterable[str] = (formats.statistics(results) if statistics
+                             else chosen.render(results, use_color))
+    if (chosen.human or statistics) and not quiet:
+        chunks = [*chunks, formats.summary(results)]
+    if output_file is not None:
+        _write_atomically(output_file, "".join(chunks))
+    else:
+        out = click.get_text_stream("stdout")
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
     if not quiet:
-        for notice in notices:
+        for notice in run.notices:
             click.echo(f"healthlint: notice: {notice.path}: {notice.message}", err=True)
-    if errors:
+    if run.errors:
         return 2
     failing = any(f.severity >= threshold for r in results for f in r.findings)
     return 1 if failing and not exit_zero else 0
@@ -133,13 +141,17 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], 
 @_guarded
 def list_rules(config_path: Path | None, rule_paths: tuple[Path, ...]) -> int:
     """List every rule: id, severity, kind, name and message."""
-    config = _config(config_path)
-    rules = [_with_severity(r, config.severity) for r in _ruleset(config, rule_paths).rules]
-    width = max((len(r.name) for r in rules), default=4)
+    from healthlint import runner
+
+    lint = runner.Runner(runner.Options(config_path=config_path, rule_paths=rule_paths))
+    settings = lint.settings_for(Path.cwd() / "-")
+    active = {r.id: r for r in settings.rules}
+    width = max((len(r.name) for r in settings.all_rules), default=4)
     click.echo(f"{'ID':<6} {'SEVERITY':<8} {'KIND':<10} {'NAME':<{width}} MESSAGE")
-    for r in sorted(rules, key=lambda r: r.id):
-        message = " ".join(r.message.split())
-        click.echo(f"{r.id:<6} {r.severity!s:<8} {r.kind_name:<10} {r.name:<{width}} {message}")
+    for r in sorted(settings.all_rules, key=lambda r: r.id):
+        severity = str(active[r.id].severity) if r.id in active else "off"
+        message = " ".join(r.message.replace('"{match}"', "…").split())
+        click.echo(f"{r.id:<6} {severity:<8} {r.kind_name:<10} {r.name:<{width}} {message}")
     return 0
 
 
@@ -158,7 +170,11 @@ def explain(codes: tuple[str, ...], show_all: bool, show_kinds: bool, config_pat
     if show_kinds:
         click.echo(ruledocs.render_kinds(), nl=False)
         return 0
-    rules = _ruleset(_config(config_path), rule_paths).rules
+    from healthlint import runner
+
+    lint = runner.Runner(runner.Options(config_path=config_path, rule_paths=rule_paths))
+    settings = lint.settings_for(Path.cwd() / "-")
+    rules = settings.all_rules
     if show_all:
         click.echo(ruledocs.render_all(rules), nl=False)
         return 0
@@ -191,17 +207,6 @@ def test_rules(paths: tuple[Path, ...]) -> int:
     return 1 if failures else 0
 
 
-def select_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    """Rules matching any `select` code (all when empty) and no `ignore` code; codes are ids or prefixes."""
-    for code in (*select, *ignore):
-        if not any(rule.id.startswith(code) for rule in rules):
-            ids = [r.id for r in rules]
-            raise ConfigError(f"unknown rule or prefix {code!r}{_did_you_mean(code, ids)}")
-    return [r for r in rules
-            if (not select or any(r.id.startswith(c) for c in select))
-            and not any(r.id.startswith(c) for c in ignore)]
-
-
 def resolve_color(choice: str, stream: TextIO) -> bool:
     """--color always|never, then FORCE_COLOR, then NO_COLOR, then whether stdout is a terminal."""
     if choice != "auto":
@@ -213,64 +218,18 @@ def resolve_color(choice: str, stream: TextIO) -> bool:
     return stream.isatty()
 
 
-def _with_severity(rule: Rule, overrides: dict[str, Severity] | Any) -> Rule:
-    """The rule with the config's severity override whose code is its longest matching prefix."""
-    codes = [code for code in overrides if rule.id.startswith(code)]
-    if not codes:
-        return rule
-    return dataclasses.replace(rule, severity=overrides[max(codes, key=len)])
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a report or baseline so a reader never sees half a file (temp file, then rename)."""
+    import tempfile
 
-
-def _config(path: Path | None) -> Config:
-    return load_config(path if path is not None else find_config(Path.cwd()))
-
-
-def _ruleset(config: Config, extra: Iterable[Path]) -> Any:
-    from healthlint import rulefile
-
-    builtin = rulefile.load_rules()
-    more = [*config.rules, *extra]
-    if not more:
-        return builtin
-    added = rulefile.load_rules(more, builtin.lexicon)
-    clash = {r.id for r in builtin.rules} & {r.id for r in added.rules}
-    if clash:
-        rule = next(r for r in added.rules if r.id in clash)
-        raise HealthlintError(f"{rule.origin}: {rule.id}: duplicate id; a built-in rule already uses it")
-    return dataclasses.replace(builtin, rules=builtin.rules + added.rules)
-
-
-def _inputs(paths: Iterable[Path], excludes: Any, force_exclude: bool,
-            stdin_filename: str | None) -> Iterable[tuple[Path, bytes | Exception]]:
-    """(path, bytes) for each file to lint, or (path, error) for one that cannot be read."""
-    from healthlint import discovery
-
-    for top in paths:
-        if str(top) == "-":
-            yield Path("-"), sys.stdin.buffer.read()
-            continue
-        try:
-            files = list(discovery.discover([top], excludes, force_exclude=force_exclude))
-        except FileNotFoundError:
-            yield top, InputError(f"{_display(top)}: no such file or folder")
-            continue
-        for path in files:
-            try:
-                yield path, path.read_bytes()
-            except OSError as exc:
-                yield path, InputError(f"{_display(path)}: cannot read: {exc.strerror or exc}")
-
-
-def _display(path: Path) -> str:
-    """The path as findings show it: relative to the working folder when inside it, with '/'."""
-    if str(path) == "-":
-        return "-"
-    text = os.path.normpath(path)
-    if os.path.isabs(text):
-        relative = os.path.relpath(text)
-        if not relative.startswith(".."):
-            text = relative
-    return Path(text).as_posix()
+    folder = path.resolve().parent
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
+                                         prefix=f".{path.name}.", suffix=".tmp") as handle:
+            handle.write(text)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _split(codes: Iterable[str]) -> tuple[str, ...]:

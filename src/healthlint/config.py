@@ -1,8 +1,10 @@
 """Find, load and validate the configuration: `.healthlint.yaml` or `[tool.healthlint]` in pyproject.toml.
 
-The nearest file from the working directory upward wins (`.healthlint.yaml` > `healthlint.yaml` >
-`pyproject.toml` with a `[tool.healthlint]` table, in one folder); its relative paths resolve from
-its own folder. Every error names the file and, for YAML, the line.
+The nearest file to each linted file wins (`.healthlint.yaml` > `healthlint.yaml` > `pyproject.toml`
+with a `[tool.healthlint]` table, in one folder), as in ruff: no implicit merging, but `extend:
+../base.yaml` inherits another file's settings, which the extending file then overrides key by key.
+Relative paths and patterns resolve from the folder of the file that wrote them. Every error names
+the file and, for YAML, the line.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,16 @@ from healthlint.model import CONTEXT_VALUES, Context, Severity
 from healthlint.yamlload import LocatedDict, load_yaml
 
 CONFIG_NAMES = (".healthlint.yaml", "healthlint.yaml", "pyproject.toml")
-KEYS = ("select", "ignore", "severity", "rules", "exclude", "fail-on", "context")
+KEYS = ("extend", "select", "ignore", "severity", "rules", "exclude", "per-file-ignores", "fail-on", "context",
+        "require-reason")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A gitignore-style pattern and the folder it is relative to; `!pattern` negates (per-file-ignores)."""
+
+    root: Path
+    pattern: str
 
 
 @dataclass(frozen=True)
@@ -31,14 +42,11 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
     rules: tuple[Path, ...] = ()  # extra rule files or folders, absolute
-    exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to `root`
+    exclude: tuple[Pattern, ...] = ()
+    per_file_ignores: tuple[tuple[Pattern, tuple[str, ...]], ...] = ()  # pattern -> codes ignored there
     fail_on: Severity | None = None
     context: Context = field(default_factory=Context)  # what the copy promotes, where, how
-
-    @property
-    def root(self) -> Path:
-        """The folder that relative paths and exclude patterns are resolved from."""
-        return self.path.parent if self.path else Path.cwd()
+    require_reason: bool = False  # every suppression must give `-- reason` (enables HL003)
 
 
 def find_config(start: Path) -> Path | None:
@@ -51,12 +59,24 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path | None) -> Config:
-    """Read and validate a config file (defaults when `path` is None)."""
+def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
+    """Read and validate a config file and what it extends (defaults when `path` is None)."""
     if path is None:
         return Config()
     if not path.is_file():
-        raise ConfigError(f"{path}: no such config file")
+        where = f"{_seen[-1]}: extend: " if _seen else ""
+        raise ConfigError(f"{where}{path}: no such config file")
+    if path.resolve() in _seen:
+        raise ConfigError(f"{path}: extend: circular ({' -> '.join(str(p) for p in (*_seen, path))})")
+    settings, extends = _read_settings(path)
+    if extends is None:
+        return replace(Config(path=path), **settings)
+    base = load_config(extends, (*_seen, path.resolve()))
+    return replace(base, path=path, **settings)
+
+
+def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
+    """The Config fields one file sets (only those it sets), and the file it extends."""
     if path.name == "pyproject.toml" or path.suffix == ".toml":
         data: Any = _read_toml(path).get("tool", {}).get("healthlint", {})
         line_of = lambda key: None  # noqa: E731 - tomllib keeps no positions
@@ -83,6 +103,8 @@ def load_config(path: Path | None) -> Config:
     if not isinstance(raw_severity, Mapping):
         raise fail("severity", "must map rule ids or prefixes to error, warning or info")
     for code, value in raw_severity.items():
+        if not str(code).startswith("HL"):
+            raise fail("severity", f"{code!r} is not a rule id or prefix (HL101, HL1, HL)")
         try:
             severity[str(code)] = Severity.parse(value)
         except ValueError as exc:
@@ -101,16 +123,30 @@ def load_config(path: Path | None) -> Config:
             raise fail("context", f"unknown key {key!r}; expected {', '.join(CONTEXT_VALUES)}")
         if value not in CONTEXT_VALUES[key]:
             raise fail("context", f"{key}: {value!r} is not one of {', '.join(CONTEXT_VALUES[key])}")
-    return Config(
-        path=path,
-        context=Context(**context),
-        select=_codes(data, "select", fail),
-        ignore=_codes(data, "ignore", fail),
-        severity=severity,
-        rules=tuple((root / p).resolve() for p in _strings(data, "rules", fail)),
-        exclude=_strings(data, "exclude", fail),
-        fail_on=fail_on,
-    )
+    per_file_ignores = data.get("per-file-ignores", {})
+    if not isinstance(per_file_ignores, Mapping):
+        raise fail("per-file-ignores", "must map glob patterns to lists of rule ids or prefixes")
+    ignores = tuple((Pattern(root, str(glob)), _codes(per_file_ignores, glob, fail))
+                    for glob in per_file_ignores)
+    require_reason = data.get("require-reason", False)
+    if not isinstance(require_reason, bool):
+        raise fail("require-reason", "must be true or false")
+    extends = data.get("extend")
+    if extends is not None and not isinstance(extends, str):
+        raise fail("extend", "must be the path of another config file")
+    values: dict[str, Any] = {
+        "context": Context(**context),
+        "select": _codes(data, "select", fail),
+        "ignore": _codes(data, "ignore", fail),
+        "severity": severity,
+        "rules": tuple((root / p).resolve() for p in _strings(data, "rules", fail)),
+        "exclude": tuple(Pattern(root, p) for p in _strings(data, "exclude", fail)),
+        "per_file_ignores": ignores,
+        "fail_on": fail_on,
+        "require_reason": require_reason,
+    }
+    settings = {name: value for name, value in values.items() if name.replace("_", "-") in data}
+    return settings, (root / extends if extends else None)
 
 
 def _codes(data: Mapping, key: str, fail: Any) -> tuple[str, ...]:

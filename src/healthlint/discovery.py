@@ -7,41 +7,54 @@ so its hook needs `--force-exclude` for config excludes to apply (ruff's semanti
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import pathspec
 
+from healthlint.config import Pattern
 from healthlint.readers import EXTENSIONS
 
 ALWAYS_SKIPPED = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
                   "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
+def matches(patterns: Sequence[Pattern], path: Path) -> bool:
+    """Whether any gitignore-style pattern matches the path (or a folder above it), each pattern
+    relative to its own root; `!pattern` matches every path the pattern does not."""
+    absolute = Path(os.path.abspath(path))
+    for item in patterns:
+        negated = item.pattern.startswith("!")
+        spec = _spec(item.pattern[1:] if negated else item.pattern)
+        try:
+            relative = absolute.relative_to(os.path.abspath(item.root))
+        except ValueError:
+            hit = False
+        else:
+            hit = spec.match_file(relative.as_posix()) or any(
+                spec.match_file(parent.as_posix() + "/") for parent in relative.parents if str(parent) != "."
+            )
+        if hit != negated:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(pattern: str) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+
+
 @dataclass(frozen=True)
 class Excludes:
-    """gitignore-style patterns, relative to `root`."""
+    """Config exclude patterns; `matches` says whether a path falls under one."""
 
-    root: Path
-    patterns: tuple[str, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
 
     def matches(self, path: Path) -> bool:
-        if not self.patterns:
-            return False
-        try:
-            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root))
-        except ValueError:
-            return False
-        return self._spec.match_file(relative.as_posix()) or any(
-            self._spec.match_file(parent.as_posix() + "/") for parent in relative.parents if str(parent) != "."
-        )
-
-    @cached_property
-    def _spec(self) -> pathspec.PathSpec:
-        return pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+        return matches(self.patterns, path)
 
 
 def discover(paths: Sequence[Path], excludes: Excludes, *, force_exclude: bool = False,
@@ -58,7 +71,7 @@ def discover(paths: Sequence[Path], excludes: Excludes, *, force_exclude: bool =
         else:
             raise FileNotFoundError(path)
         for candidate in candidates:
-            key = candidate.resolve()
+            key = Path(os.path.realpath(candidate))  # never raises, even inside a symlink loop
             if key not in seen:
                 seen.add(key)
                 yield candidate

@@ -9,7 +9,7 @@ rule says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from healthlint import language, suppressions
@@ -30,11 +30,13 @@ from healthlint.model import (
 DEFAULT_CONTEXT = Context()
 
 
-def lint_document(doc: Document, rules: Iterable[Rule], lexicon: Lexicon,
-                  context: Context = DEFAULT_CONTEXT) -> FileResult:
+def lint_document(doc: Document, rules: Sequence[Rule], lexicon: Lexicon,
+                  context: Context = DEFAULT_CONTEXT, known_ids: Iterable[str] | None = None) -> FileResult:
     """Run every rule that applies in the document's context and return its sorted, unsuppressed findings.
 
     `context` is the run's default (from config); the document's front matter may refine it.
+    `known_ids` are all rule ids that exist (default: those of `rules`), so a suppression naming a
+    deselected rule is not mistaken for a misspelt one.
     """
     findings: list[Finding] = []
     context, notices = document_context(doc, context)
@@ -46,8 +48,27 @@ def lint_document(doc: Document, rules: Iterable[Rule], lexicon: Lexicon,
             findings.extend(_findings(doc, rule, lexicon))
         except TimeoutError:
             notices.append(Notice(doc.path, f"{rule.id}: matching timed out; the rule was skipped for this file"))
-    kept = suppressions.apply(doc, findings)
+    outcome = suppressions.apply(doc, findings)
+    kept = list(outcome.kept)
+    if outcome.directives:
+        kept.extend(_directive_findings(doc, outcome, rules, known_ids))
     return FileResult(doc, sort_findings(kept), tuple(notices))
+
+
+def _directive_findings(doc: Document, outcome: suppressions.Outcome, rules: Sequence[Rule],
+                        known_ids: Iterable[str] | None) -> Iterator[Finding]:
+    """Findings of `kind: directive` rules about the suppression comments themselves."""
+    reporters = {rule.kind.problem: rule for rule in rules if rule.kind_name == "directive"}  # type: ignore[attr-defined]
+    if not reporters:
+        return
+    active = [rule.id for rule in rules]
+    problems = suppressions.problems(outcome, active, known_ids if known_ids is not None else active,
+                                     require_reason="missing-reason" in reporters)
+    for problem, directive in problems:
+        rule = reporters.get(problem)
+        if rule is not None:
+            yield Finding(rule.id, rule.name, rule.severity, format_message(rule.message, doc.text(directive.span)),
+                          directive.span, rule.suggestion)
 
 
 def document_context(doc: Document, default: Context) -> tuple[Context, list[Notice]]:

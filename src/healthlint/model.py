@@ -177,6 +177,7 @@ class Rule:
                'unless-denied': reported unless the next sentence answers "no"
     origin     where it was defined, 'rules/claims.yaml:12', for error messages
     applies    the contexts the rule runs in ({"product": ("supplement", "cbd")}); empty: all
+    enabled    False: off unless selected by its full id (or switched on by a config setting)
     overrides  per-context severity/message/suggestion, the first whose `when` matches wins
     """
 
@@ -195,6 +196,7 @@ class Rule:
     questions: str = "skip"
     applies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+    enabled: bool = True
 
     @property
     def is_document(self) -> bool:

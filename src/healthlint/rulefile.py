@@ -26,7 +26,7 @@ LEXICON_FILE = "lexicon.yaml"
 RULE_ID = re.compile(r"HL\d{3}\Z")
 RULE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 REQUIRED = ("id", "name", "kind", "severity", "message", "rationale")
-OPTIONAL = ("references", "suggestion", "examples", "negation", "questions", "applies", "overrides")
+OPTIONAL = ("references", "suggestion", "examples", "negation", "questions", "applies", "overrides", "enabled")
 CHOICES = {"negation": ("excuses", "ignored"), "questions": ("skip", "downgrade", "flag", "unless-denied")}
 
 
@@ -118,6 +118,8 @@ def compile_rule(data: LocatedDict, path: Path) -> Rule:
             return_error = fail(None, f"missing key '{key}'")
             raise return_error
     kind_name = data["kind"]
+    if not isinstance(kind_name, str):
+        raise fail("kind", f"kind must be one of {', '.join(KINDS)}, not a {_type(kind_name)}")
     if kind_name not in KINDS:
         raise fail("kind", f"unknown kind {kind_name!r}{_did_you_mean(kind_name, KINDS)}")
     kind_class = KINDS[kind_name]
@@ -170,7 +172,15 @@ def compile_rule(data: LocatedDict, path: Path) -> Rule:
         questions=data.get("questions", "skip"),
         applies=parse_condition(data.get("applies", {}), "applies", fail),
         overrides=_overrides(data, fail),
+        enabled=_flag(data, "enabled", fail),
     )
+
+
+def _flag(data: LocatedDict, key: str, fail: Any) -> bool:
+    value = data.get(key, True)
+    if not isinstance(value, bool):
+        raise fail(key, f"{key} must be true or false")
+    return value
 
 
 def parse_condition(raw: object, key: str, fail: Any) -> dict[str, tuple[str, ...]]:

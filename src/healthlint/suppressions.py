@@ -15,7 +15,7 @@ is the reason, kept for review.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from healthlint.model import Document, Finding, Span
@@ -92,20 +92,56 @@ def regions(doc: Document, directives: Sequence[Directive]) -> list[_Region]:
     return found
 
 
-def apply(doc: Document, findings: Sequence[Finding]) -> list[Finding]:
-    """The findings that no directive waives."""
+@dataclass(frozen=True)
+class Outcome:
+    """What suppression did to one document's findings."""
+
+    kept: tuple[Finding, ...]
+    directives: tuple[Directive, ...]
+    used: frozenset[int]  # indexes into `directives` of those that waived at least one finding
+
+
+def apply(doc: Document, findings: Sequence[Finding]) -> Outcome:
+    """The findings that no directive waives, and which directives were used."""
     if not doc.comments:
-        return list(findings)
-    covered = regions(doc, parse(doc))
+        return Outcome(tuple(findings), (), frozenset())
+    directives = parse(doc)
+    covered = regions(doc, directives)
     if not covered:
-        return list(findings)
+        return Outcome(tuple(findings), tuple(directives), frozenset())
+    index = {id(d): i for i, d in enumerate(directives)}
     kept = []
+    used: set[int] = set()
     for finding in findings:
         at = finding.span.start
-        waivers = (r for r in covered if r.directive.covers(finding.rule_id))
-        if not any(r.start <= at < r.end or r.start == at == r.end for r in waivers):
+        waivers = [r for r in covered if r.directive.covers(finding.rule_id)
+                   and (r.start <= at < r.end or r.start == at == r.end)]
+        if waivers:
+            used.update(index[id(r.directive)] for r in waivers)
+        else:
             kept.append(finding)
-    return kept
+    return Outcome(tuple(kept), tuple(directives), frozenset(used))
+
+
+def problems(outcome: Outcome, active_ids: Iterable[str], known_ids: Iterable[str],
+             require_reason: bool = False) -> Iterator[tuple[str, Directive]]:
+    """(problem, directive) for directives that name unknown rules, waive nothing, or lack a reason.
+
+    A directive is only called unused when a rule it names is running: with that rule deselected it
+    may well be needed on another run.
+    """
+    active, known = tuple(active_ids), tuple(known_ids)
+    for i, d in enumerate(outcome.directives):
+        if d.verb == "enable":
+            continue
+        if any(not any(rule.startswith(code) for rule in known) for code in d.codes):
+            yield "unknown-code", d
+            continue
+        if require_reason and not d.reason:
+            yield "missing-reason", d
+        names_active = not d.codes or any(rule.startswith(code) for code in d.codes for rule in active)
+        if i not in outcome.used and names_active:
+            yield "unused", d
 
 
 def _line_start(doc: Document, line: int) -> int:

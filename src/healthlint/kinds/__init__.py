@@ -5,6 +5,7 @@ Each kind's constructor signature is its schema and its module docstring its ref
 
 from __future__ import annotations
 
+from healthlint.kinds.directive import Directive
 from healthlint.kinds.pattern import Pattern
 from healthlint.kinds.phrase import Phrase
 from healthlint.kinds.require import Require
@@ -17,6 +18,7 @@ KINDS: dict[str, type] = {
     "unsourced": Unsourced,
     "require": Require,
     "require-if": RequireIf,
+    "directive": Directive,
 }
 
-__all__ = ["KINDS", "Pattern", "Phrase", "Require", "RequireIf", "Unsourced"]
+__all__ = ["KINDS", "Directive", "Pattern", "Phrase", "Require", "RequireIf", "Unsourced"]

@@ -1,0 +1,194 @@
+"""The run behind `healthlint check`: which files, under which settings, each linted once.
+
+Each file gets the settings of its nearest config file (ruff's rule: no implicit merging, `extend`
+to inherit), compiled once per config: its rules, selection, severity overrides, per-file ignores
+and context. `--config` makes one file apply to everything. Nothing here prints: problems with a
+file become error lines in the returned `Run`, and the other files are still linted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from healthlint import discovery, engine, readers, rulefile
+from healthlint.config import Config, find_config, load_config
+from healthlint.errors import BinaryFileError, ConfigError, HealthlintError, InputError
+from healthlint.model import FileResult, Notice, Rule, Severity
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line says; it wins over every config file."""
+
+    config_path: Path | None = None  # one config for every file instead of the nearest one
+    rule_paths: tuple[Path, ...] = ()  # extra rule files or folders
+    select: tuple[str, ...] = ()  # replaces the config's selection when given
+    ignore: tuple[str, ...] = ()  # added to the config's
+    force_exclude: bool = False  # config excludes apply to files named explicitly too
+    stdin_filename: str | None = None  # name (and so type) of the text read from '-'
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One config file, compiled: the rules that run under it and how."""
+
+    config: Config
+    rules: tuple[Rule, ...]  # those that run: selected, with severity overrides
+    lexicon: rulefile.Lexicon
+    all_rules: tuple[Rule, ...]  # every rule that exists under this config
+
+    @property
+    def known_ids(self) -> frozenset[str]:
+        return frozenset(rule.id for rule in self.all_rules)
+
+    def rules_for(self, path: Path) -> list[Rule]:
+        """The rules minus the config's per-file ignores that match `path`."""
+        ignored = [codes for pattern, codes in self.config.per_file_ignores if discovery.matches([pattern], path)]
+        if not ignored:
+            return list(self.rules)
+        return [r for r in self.rules if not any(r.id.startswith(c) for codes in ignored for c in codes)]
+
+
+@dataclass
+class Run:
+    results: list[FileResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+class Runner:
+    """Lints paths under the settings that apply to each; settings are compiled once per config."""
+
+    def __init__(self, options: Options, stdin: BinaryIO | None = None) -> None:
+        self.options = options
+        self.stdin = stdin
+        self._settings: dict[Path | None, Settings] = {}
+        self._builtin: rulefile.RuleSet | None = None
+
+    def rule_index(self) -> dict[str, Rule]:
+        """Every rule of every config used so far, by id: the metadata reports such as SARIF need."""
+        return {rule.id: rule for settings in self._settings.values() for rule in settings.rules}
+
+    def fail_on(self) -> Severity:
+        """The threshold of the config that applies to the working folder (default warning)."""
+        return self.settings_for(Path.cwd() / "-").config.fail_on or Severity.WARNING
+
+    def run(self, paths: Sequence[Path]) -> Run:
+        run = Run()
+        for path, data in self._inputs(paths, run):
+            shown = display(path)
+            settings = self.settings_for(path)
+            try:
+                fmt = readers.format_for(self.options.stdin_filename or shown) if shown == "-" else None
+                doc = readers.load(shown, data, fmt)
+            except BinaryFileError as exc:
+                run.notices.append(Notice(shown, str(exc).removeprefix(f"{shown}: ")))
+                continue
+            except InputError as exc:
+                run.errors.append(str(exc))
+                continue
+            result = engine.lint_document(doc, settings.rules_for(path), settings.lexicon,
+                                          settings.config.context, settings.known_ids)
+            run.notices.extend(result.notices)
+            run.results.append(result)
+        return run
+
+    def settings_for(self, path: Path) -> Settings:
+        """The compiled settings of the config nearest to `path` (or of `--config`)."""
+        config_path = self.options.config_path
+        if config_path is None:
+            folder = Path(os.path.abspath(path)).parent
+            config_path = find_config(folder)
+        if config_path not in self._settings:
+            self._settings[config_path] = self._compile(load_config(config_path))
+        return self._settings[config_path]
+
+    def _compile(self, config: Config) -> Settings:
+        builtin = self._builtin = self._builtin or rulefile.load_rules()
+        extra = [*config.rules, *self.options.rule_paths]
+        rules = list(builtin.rules)
+        if extra:
+            added = rulefile.load_rules(extra, builtin.lexicon).rules
+            taken = {r.id for r in rules}
+            for rule in added:
+                if rule.id in taken:
+                    raise HealthlintError(f"{rule.origin}: {rule.id}: duplicate id; a built-in rule already uses it")
+            rules += added
+        for code in config.severity:
+            if not any(rule.id.startswith(code) for rule in rules):
+                close = difflib.get_close_matches(code, [r.id for r in rules], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ConfigError(f"{config.path}: severity: unknown rule or prefix {code!r}{hint}")
+        select = self.options.select or config.select
+        enable = ("HL003",) if config.require_reason else ()  # suppression-without-reason
+        chosen = select_rules(rules, select, (*config.ignore, *self.options.ignore), enable)
+        chosen = [with_severity(rule, config.severity) for rule in chosen]
+        return Settings(config, tuple(chosen), builtin.lexicon, tuple(rules))
+
+    def _inputs(self, paths: Iterable[Path], run: Run) -> Iterator[tuple[Path, bytes]]:
+        """(path, bytes) for each file to lint; unreadable ones become errors in `run`."""
+        for top in paths:
+            if str(top) == "-":
+                yield Path("-"), self.stdin.read() if self.stdin else b""
+                continue
+            excludes = discovery.Excludes(self.settings_for(top / "-" if top.is_dir() else top).config.exclude)
+            try:
+                files = list(discovery.discover([top], excludes, force_exclude=self.options.force_exclude))
+            except FileNotFoundError:
+                run.errors.append(f"{display(top)}: no such file or folder")
+                continue
+            for path in files:
+                own = discovery.Excludes(self.settings_for(path).config.exclude)
+                if own.patterns and own.matches(path) and (path != top or self.options.force_exclude):
+                    continue  # excluded by its own nearest config
+                try:
+                    yield path, path.read_bytes()
+                except OSError as exc:
+                    run.errors.append(f"{display(path)}: cannot read: {exc.strerror or exc}")
+
+
+def select_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[str],
+                 enable: Sequence[str] = ()) -> list[Rule]:
+    """Rules matching any `select` code (all when empty) and no `ignore` code; codes are ids or prefixes.
+
+    A rule that is off by default runs only when selected by its full id or named in `enable`.
+    """
+    for code in (*select, *ignore):
+        if not any(rule.id.startswith(code) for rule in rules):
+            close = difflib.get_close_matches(code, [r.id for r in rules], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown rule or prefix {code!r}{hint}")
+    chosen = []
+    for rule in rules:
+        wanted = any(rule.id.startswith(c) for c in select) if select else True
+        if not rule.enabled:
+            wanted = rule.id in select or rule.id in enable
+        if wanted and not any(rule.id.startswith(c) for c in ignore):
+            chosen.append(rule)
+    return chosen
+
+
+def with_severity(rule: Rule, overrides: Mapping[str, Severity]) -> Rule:
+    """The rule with the override whose code is its longest matching prefix."""
+    codes = [code for code in overrides if rule.id.startswith(code)]
+    if not codes:
+        return rule
+    return dataclasses.replace(rule, severity=overrides[max(codes, key=len)])
+
+
+def display(path: Path) -> str:
+    """The path as findings show it: relative to the working folder when inside it, with '/'."""
+    if str(path) == "-":
+        return "-"
+    text = os.path.normpath(path)
+    if os.path.isabs(text):
+        relative = os.path.relpath(text)
+        if not relative.startswith(".."):
+            text = relative
+    return Path(text).as_posix()
