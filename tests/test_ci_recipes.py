@@ -1,0 +1,101 @@
+"""The CI recipes, run for real: the composite action's command lines and the pre-commit hook with args.
+
+The action's steps are read from action.yml and run with bash in a temporary repo, with its inputs
+passed the way GitHub passes them (as environment variables); the install step is skipped because
+the test environment already has healthlint installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("healthlint") is None, reason="needs the healthlint command installed")
+
+CLAIM = "# Results\n\nOur infusions cure depression in a week.\n"
+HYPE = "# Results\n\nA breakthrough, some say. This page is information, not medical advice; ask your doctor.\n"
+CLEAN = "# Options\n\nKetamine is not a cure. This page is information, not medical advice; ask your doctor.\n"
+
+
+def run_action(repo: Path, **inputs: str) -> list[subprocess.CompletedProcess]:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | inputs
+    runs = []
+    for step in action["runs"]["steps"]:
+        if step["name"] == "Install healthlint":
+            continue
+        condition = step.get("if")
+        if condition == "inputs.sarif != ''" and not values["sarif"]:
+            continue
+        env = dict(os.environ)
+        for key, template in step.get("env", {}).items():
+            name = template.removeprefix("${{ inputs.").removesuffix(" }}")
+            env[key] = values[name]
+        runs.append(subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True))
+    return runs
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "claim.md").write_text(CLAIM, encoding="utf-8")
+    (tmp_path / "content" / "clean.md").write_text(CLEAN, encoding="utf-8")
+    return tmp_path
+
+
+def test_action_annotates_and_fails_on_findings(site):
+    (site / "out").mkdir()
+    sarif, lint = run_action(site, paths="content/", sarif="out/healthlint.sarif")
+    assert sarif.returncode == 0, sarif.stderr
+    report = json.loads((site / "out" / "healthlint.sarif").read_text(encoding="utf-8"))
+    assert report["version"] == "2.1.0"
+    assert {r["ruleId"] for r in report["runs"][0]["results"]} >= {"HL101"}
+    assert lint.returncode == 1
+    assert "::error file=content/claim.md,line=3,col=15," in lint.stdout
+
+
+def test_action_args_reach_the_linter(site):
+    (site / "content" / "claim.md").write_text(HYPE, encoding="utf-8")
+    (lint,) = run_action(site, paths="content/")
+    assert lint.returncode == 1 and "::warning " in lint.stdout
+    (lint,) = run_action(site, paths="content/", args="--fail-on error")
+    assert lint.returncode == 0 and "::warning " in lint.stdout
+
+
+def test_action_passes_on_clean_copy(site):
+    (site / "content" / "claim.md").unlink()
+    (lint,) = run_action(site, paths="content/")
+    assert lint.returncode == 0 and lint.stdout == ""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pre-commit") is None or not (ROOT / ".git").exists(), reason="needs pre-commit")
+def test_precommit_hook_with_args(tmp_path):
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env.pop("PYTHONPATH", None)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    (repo / "hype.md").write_text(HYPE, encoding="utf-8")
+    config = {"repos": [{"repo": str(ROOT), "rev": rev,
+                         "hooks": [{"id": "healthlint", "args": ["--fail-on", "error", "--format", "concise"]}]}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
+    run = subprocess.run(["pre-commit", "run", "--all-files", "--verbose"], cwd=repo, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr  # a warning does not fail with --fail-on error
+    assert "hype.md:3:3: HL103" in run.stdout
+    (repo / "claim.md").write_text(CLAIM, encoding="utf-8")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
+    run = subprocess.run(["pre-commit", "run", "--all-files"], cwd=repo, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1 and "claim.md:3:15: HL101" in run.stdout
