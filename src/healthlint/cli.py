@@ -115,8 +115,9 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
 
     chosen = formats.FORMATS[output_format]
     use_color = chosen.human and output_file is None and resolve_color(color, sys.stdout)
+    extra = {"rules": lint.rule_index()} if chosen.takes_rules else {}
     chunks: Iterable[str] = (formats.statistics(results) if statistics
-                             else chosen.render(results, use_color))
+                             else chosen.render(results, use_color, **extra))
     if (chosen.human or statistics) and not quiet:
         chunks = [*chunks, formats.summary(results)]
     if output_file is not None:

@@ -2,27 +2,38 @@
 
 Every format has `render(results, color) -> Iterator[str]` and yields chunks the CLI writes as they
 come. Human formats get the summary line appended by the CLI; machine formats hold nothing else.
+A format with `takes_rules=True` also accepts `rules=`, a mapping of rule id to `Rule`, for rule
+metadata (rationale, suggestion, references) that findings do not carry; the CLI passes the rules it
+ran, after config severity overrides.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from healthlint.formats import concise, full, json
-from healthlint.model import FileResult, Severity
+from healthlint.formats import concise, full, github, gitlab, json, json_lines, junit, sarif
+from healthlint.model import Document, FileResult, Finding, Severity
 
 
 @dataclass(frozen=True)
 class Format:
-    render: Callable[[Sequence[FileResult], bool], Iterator[str]]
+    render: Callable[..., Iterator[str]]  # (results, color, **{"rules": ...} if takes_rules)
     human: bool  # prints a summary line and may use colour
+    takes_rules: bool = False  # render accepts rules: Mapping[str, Rule] | None
 
 
 FORMATS: dict[str, Format] = {
     "concise": Format(concise.render, human=True),
     "full": Format(full.render, human=True),
     "json": Format(json.render, human=False),
+    "json-lines": Format(json_lines.render, human=False),
+    "sarif": Format(sarif.render, human=False, takes_rules=True),
+    "github": Format(github.render, human=False),
+    "gitlab": Format(gitlab.render, human=False),
+    "junit": Format(junit.render, human=False),
 }
 
 
@@ -45,6 +56,45 @@ def summary(results: Sequence[FileResult]) -> str:
         return f"No findings in {files}.\n"
     parts = [_plural(tally[str(s)], str(s)) for s in sorted(Severity, reverse=True) if tally[str(s)]]
     return f"Found {_plural(tally['findings'], 'finding')} ({', '.join(parts)}) in {files}.\n"
+
+
+def fingerprinted(results: Iterable[FileResult]) -> Iterator[tuple[Document, Finding, str]]:
+    """Each finding with a fingerprint that survives edits elsewhere in the file, unique in the report.
+
+    The hash covers the rule id, the path, the matched text (whitespace runs collapsed, so a CRLF/LF
+    conversion does not change it) and how many earlier findings in the report had those same three:
+    never a line or column, so text added above a finding leaves its fingerprint alone. A salt is
+    added in the (theoretical) case of a collision, as ruff's GitLab format does.
+    """
+    occurrences: Counter[tuple[str, str, str]] = Counter()
+    used: set[str] = set()
+    for result in results:
+        doc = result.document
+        for f in result.findings:
+            text = " ".join(doc.text(f.span).split())
+            key = (f.rule_id, doc.path, text)
+            occurrence = occurrences[key]
+            occurrences[key] += 1
+            salt = 0
+            while (fp := _hash(*key, str(occurrence), str(salt))) in used:
+                salt += 1
+            used.add(fp)
+            yield doc, f, fp
+
+
+def _hash(*parts: str) -> str:
+    data = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def statistics(results: Sequence[FileResult]) -> Iterator[str]:
+    """`count<TAB>code<TAB>name` per rule, most frequent first (ruff's --statistics)."""
+    tally: dict[tuple[str, str], int] = {}
+    for result in results:
+        for f in result.findings:
+            tally[(f.rule_id, f.name)] = tally.get((f.rule_id, f.name), 0) + 1
+    for (code, name), count in sorted(tally.items(), key=lambda item: (-item[1], item[0])):
+        yield f"{count}\t{code}\t{name}\n"
 
 
 def _plural(n: int, word: str) -> str:

@@ -2,15 +2,35 @@
 
 Each finding: path, line, column, end_line, end_column (1-based, columns in characters, end
 exclusive), rule, name, severity, message, suggestion, document (true for a finding about the whole
-document, such as a missing disclaimer).
+document, such as a missing disclaimer). `finding_dict()` builds it; `json-lines` uses it too.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from typing import Any
 
-from healthlint.model import FileResult
+from healthlint.model import Document, FileResult, Finding
+
+
+def finding_dict(doc: Document, f: Finding) -> dict[str, Any]:
+    """The contract's object for one finding (the same keys in `json` and `json-lines`)."""
+    line, col = doc.position(f.span.start)
+    end_line, end_col = doc.position(f.span.end)
+    return {
+        "path": doc.path,
+        "line": line,
+        "column": col,
+        "end_line": end_line,
+        "end_column": end_col,
+        "rule": f.rule_id,
+        "name": f.name,
+        "severity": str(f.severity),
+        "message": f.message,
+        "suggestion": f.suggestion,
+        "document": f.document,
+    }
 
 
 def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
@@ -19,23 +39,8 @@ def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
     yield '{"findings": ['
     first = True
     for result in results:
-        doc = result.document
         for f in result.findings:
-            line, col = doc.position(f.span.start)
-            end_line, end_col = doc.position(f.span.end)
-            item = {
-                "path": doc.path,
-                "line": line,
-                "column": col,
-                "end_line": end_line,
-                "end_column": end_col,
-                "rule": f.rule_id,
-                "name": f.name,
-                "severity": str(f.severity),
-                "message": f.message,
-                "suggestion": f.suggestion,
-                "document": f.document,
-            }
+            item = finding_dict(result.document, f)
             yield ("\n  " if first else ",\n  ") + json.dumps(item, ensure_ascii=False)
             first = False
     yield ("\n" if not first else "") + '], "summary": ' + json.dumps(counts(results)) + "}\n"
