@@ -77,14 +77,16 @@ def cli(verbose: bool) -> None:
               help="Extra rule files or folders (on top of the built-in packs).")
 @click.option("--stdin-filename", default=None, help="Name (and so type) of the text read from '-'.")
 @click.option("--force-exclude", is_flag=True, help="Apply config excludes to files named on the command line too.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+              help="Processes to lint with (0: one per CPU). Default: one per CPU for big batches, 1 under pre-commit.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notices.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @_guarded
 def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None, statistics: bool,
           select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None, exit_zero: bool,
           baseline_path: Path | None, write_baseline: Path | None, config_path: Path | None,
-          rule_paths: tuple[Path, ...], stdin_filename: str | None, force_exclude: bool, quiet: bool,
-          color: str) -> int:
+          rule_paths: tuple[Path, ...], stdin_filename: str | None, force_exclude: bool, jobs: int | None,
+          quiet: bool, color: str) -> int:
     """Lint files and folders (default: the current folder)."""
     from healthlint import baseline, formats, runner
 
@@ -92,7 +94,9 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
                              ignore=_split(ignore), force_exclude=force_exclude, stdin_filename=stdin_filename)
     lint = runner.Runner(options, stdin=click.get_binary_stream("stdin"))
     threshold = Severity.parse(fail_on) if fail_on else lint.fail_on()
-    run = lint.run(paths or (Path("."),))
+    if jobs is None:  # pre-commit already runs one process per CPU, each on a few files
+        jobs = 1 if os.environ.get("PRE_COMMIT") else 0
+    run = lint.run(paths or (Path("."),), jobs)
     for error in run.errors:
         click.echo(f"healthlint: error: {error}", err=True)
     results = run.results
