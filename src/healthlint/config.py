@@ -47,6 +47,11 @@ class Config:
     fail_on: Severity | None = None
     context: Context = field(default_factory=Context)  # what the copy promotes, where, how
     require_reason: bool = False  # every suppression must give `-- reason` (enables HL003)
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)  # key -> "file:line" that set it
+
+    def where(self, key: str) -> str:
+        """'file:line: key' for messages about a setting."""
+        return f"{self.origins.get(key, self.path)}: {key}"
 
 
 def find_config(start: Path) -> Path | None:
@@ -72,6 +77,7 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
     if extends is None:
         return replace(Config(path=path), **settings)
     base = load_config(extends, (*_seen, path.resolve()))
+    settings["origins"] = {**base.origins, **settings["origins"]}
     return replace(base, path=path, **settings)
 
 
@@ -126,6 +132,7 @@ def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
     per_file_ignores = data.get("per-file-ignores", {})
     if not isinstance(per_file_ignores, Mapping):
         raise fail("per-file-ignores", "must map glob patterns to lists of rule ids or prefixes")
+    _patterns({"per-file-ignores": [str(glob) for glob in per_file_ignores]}, "per-file-ignores", fail)
     ignores = tuple((Pattern(root, str(glob)), _codes(per_file_ignores, glob, fail))
                     for glob in per_file_ignores)
     require_reason = data.get("require-reason", False)
@@ -140,13 +147,29 @@ def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
         "ignore": _codes(data, "ignore", fail),
         "severity": severity,
         "rules": tuple((root / p).resolve() for p in _strings(data, "rules", fail)),
-        "exclude": tuple(Pattern(root, p) for p in _strings(data, "exclude", fail)),
+        "exclude": tuple(Pattern(root, p) for p in _patterns(data, "exclude", fail)),
         "per_file_ignores": ignores,
         "fail_on": fail_on,
         "require_reason": require_reason,
     }
     settings = {name: value for name, value in values.items() if name.replace("_", "-") in data}
+    settings["origins"] = {key: f"{path}:{line_of(key)}" if line_of(key) else str(path) for key in data}
     return settings, (root / extends if extends else None)
+
+
+def _patterns(data: Mapping, key: str, fail: Any) -> tuple[str, ...]:
+    """gitignore-style patterns, each checked now so a bad one is a located error, not a crash later."""
+    import re
+
+    import pathspec
+
+    patterns = _strings(data, key, fail)
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern.removeprefix("!")]).match_file("x")
+        except re.error as exc:
+            raise fail(key, f"invalid pattern {pattern!r}: {exc}") from None
+    return patterns
 
 
 def _codes(data: Mapping, key: str, fail: Any) -> tuple[str, ...]:
@@ -177,7 +200,5 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _has_tool_table(path: Path) -> bool:
-    try:
-        return "healthlint" in _read_toml(path).get("tool", {})
-    except ConfigError:
-        return False
+    """Whether a pyproject.toml configures healthlint; an unreadable one is an error, as in ruff."""
+    return "healthlint" in _read_toml(path).get("tool", {})

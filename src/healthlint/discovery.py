@@ -8,6 +8,7 @@ so its hook needs `--force-exclude` for config excludes to apply (ruff's semanti
 from __future__ import annotations
 
 import functools
+import re
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -43,8 +44,8 @@ def matches(patterns: Sequence[Pattern], path: Path) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _spec(pattern: str) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def discover(paths: Sequence[Path], excludes: Excludes, *, force_exclude: bool =
 
 
 def _walk(top: Path, excludes: Excludes, respect_gitignore: bool) -> Iterator[Path]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = _parent_gitignores(top) if respect_gitignore else []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = _parent_gitignores(top) if respect_gitignore else []
 
     def ignored(path: Path, is_dir: bool) -> bool:
         absolute = Path(os.path.abspath(path))
@@ -104,7 +105,7 @@ def _walk(top: Path, excludes: Excludes, respect_gitignore: bool) -> Iterator[Pa
                 yield path
 
 
-def _parent_gitignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _parent_gitignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     """`.gitignore` files of the folders above `top`, up to the repository root."""
     found = []
     for folder in Path(os.path.abspath(top)).parents:
@@ -115,9 +116,16 @@ def _parent_gitignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
     return found[::-1]
 
 
-def _read_gitignore(path: Path) -> pathspec.PathSpec:
+def _read_gitignore(path: Path) -> pathspec.GitIgnoreSpec:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         lines = []
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    valid = []
+    for line in lines:  # git skips a pattern it cannot read; so do we
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line]).match_file("x")
+        except re.error:
+            continue
+        valid.append(line)
+    return pathspec.GitIgnoreSpec.from_lines(valid)

@@ -40,9 +40,10 @@ def lint_document(doc: Document, rules: Sequence[Rule], lexicon: Lexicon,
     """
     findings: list[Finding] = []
     context, notices = document_context(doc, context)
+    blank = not doc.prose.strip()  # an empty page needs no disclaimer or crisis line
     for base in rules:
         rule = base.in_context(context)
-        if rule is None:
+        if rule is None or (blank and rule.is_document):
             continue
         try:
             findings.extend(_findings(doc, rule, lexicon))

@@ -108,15 +108,15 @@ class Runner:
 
     def lint_file(self, path: Path) -> tuple[FileResult | None, str | None, tuple[Notice, ...]]:
         """(result, error, notices) for one file; '-' reads standard input."""
-        shown = display(path)
+        is_stdin = str(path) == "-"
+        shown = (self.options.stdin_filename or "-") if is_stdin else display(path)
         try:
-            data = (self.stdin.read() if self.stdin else b"") if shown == "-" else path.read_bytes()
+            data = (self.stdin.read() if self.stdin else b"") if is_stdin else path.read_bytes()
         except OSError as exc:
             return None, f"{shown}: cannot read: {exc.strerror or exc}", ()
-        settings = self.settings_for(path)
+        settings = self.settings_for(Path(shown) if is_stdin else path)
         try:
-            fmt = readers.format_for(self.options.stdin_filename or shown) if shown == "-" else None
-            doc = readers.load(shown, data, fmt)
+            doc = readers.load(shown, data, readers.format_for(shown) or "text" if is_stdin else None)
         except BinaryFileError as exc:
             return None, None, (Notice(shown, str(exc).removeprefix(f"{shown}: ")),)
         except InputError as exc:
@@ -146,11 +146,11 @@ class Runner:
                 if rule.id in taken:
                     raise HealthlintError(f"{rule.origin}: {rule.id}: duplicate id; a built-in rule already uses it")
             rules += added
-        for code in config.severity:
-            if not any(rule.id.startswith(code) for rule in rules):
-                close = difflib.get_close_matches(code, [r.id for r in rules], n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ConfigError(f"{config.path}: severity: unknown rule or prefix {code!r}{hint}")
+        for key, codes in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
+            try:
+                select_rules(rules, codes, ())
+            except ConfigError as exc:
+                raise ConfigError(f"{config.where(key)}: {exc}") from None
         select = self.options.select or config.select
         enable = ("HL003",) if config.require_reason else ()  # suppression-without-reason
         chosen = select_rules(rules, select, (*config.ignore, *self.options.ignore), enable)

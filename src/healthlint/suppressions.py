@@ -57,7 +57,7 @@ def parse(doc: Document) -> list[Directive]:
         if not match:
             continue
         codes_text, _, reason = match["rest"].partition("--")
-        codes = tuple(c for c in re.split(r"[\s,]+", codes_text) if c)
+        codes = tuple(c.upper() for c in re.split(r"[\s,]+", codes_text) if c)
         if not all(CODE.match(code) for code in codes):
             continue  # not ours to interpret: prose that happens to start with the word
         directives.append(Directive(match["verb"], codes, span, reason.strip()))

@@ -98,4 +98,4 @@ def statistics(results: Sequence[FileResult]) -> Iterator[str]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n:,} {word}s"
+    return f"{n} {word}" if n == 1 or word == "info" else f"{n:,} {word}s"

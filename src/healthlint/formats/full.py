@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
 
 from healthlint.formats.style import SEVERITY_COLOR, paint
@@ -30,6 +31,12 @@ def _render_one(doc: Document, f: Finding, color: bool) -> str:
     return "\n".join(out) + "\n\n"
 
 
+def _width(text: str) -> int:
+    """Terminal columns: wide East Asian characters and most emoji take two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
 def _snippet(doc: Document, f: Finding, line: int, col: int, color: bool) -> list[str]:
     text = doc.line_text(line).replace("\t", " ")
     end_line, end_col = doc.position(f.span.end)
@@ -39,9 +46,9 @@ def _snippet(doc: Document, f: Finding, line: int, col: int, color: bool) -> lis
     left = max(0, min(start - 40, end - MAX_SNIPPET))
     right = min(len(text), max(end + 40, left + MAX_SNIPPET))
     shown = ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
-    offset = start - left + (1 if left else 0)
+    prefix = ("…" if left else "") + text[left:start]
     gutter = " " * len(str(line))
-    carets = " " * offset + "^" * min(end - start, right - start)
+    carets = " " * _width(prefix) + "^" * max(1, _width(text[start:min(end, right)]))
     bar = paint("|", "blue", color)
     return [
         f"{gutter} {bar}",
