@@ -8,8 +8,8 @@ so its hook needs `--force-exclude` for config excludes to apply (ruff's semanti
 from __future__ import annotations
 
 import functools
-import re
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
