@@ -83,7 +83,7 @@ class Runner:
 
     def run(self, paths: Sequence[Path], jobs: int = 1) -> Run:
         """Lint every file under `paths` ('-' is standard input); `jobs` > 1 uses that many processes
-        when the batch is big enough to gain (0: one per CPU). Results keep the order of discovery."""
+        when the batch is big enough to gain (0: one per CPU). Results are sorted by path."""
         run = Run()
         targets = list(self._targets(paths, run))
         for path in targets:
@@ -104,6 +104,7 @@ class Runner:
             run.notices.extend(notices)
             if result is not None:
                 run.results.append(result)
+        run.results.sort(key=lambda r: r.document.path)  # deterministic whatever the order of arguments
         return run
 
     def lint_file(self, path: Path) -> tuple[FileResult | None, str | None, tuple[Notice, ...]]:
