@@ -5,6 +5,7 @@
     python eval/score.py --family HL1         # one family (repeatable)
     python eval/score.py --json               # machine output
     python eval/score.py --min-precision 0.9  # exit 1 when a total falls below a threshold
+    python eval/score.py --corpus eval/holdout  # another corpus folder (sentences.yaml, documents/)
 
 The corpus:
   eval/sentences.yaml   single sentences, each linted on its own as a Markdown document; only span
@@ -350,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rules", action="append", type=Path, metavar="PATH",
                         help="rule files or folders to use instead of the built-in packs (repeatable)")
     parser.add_argument("--summary", action="store_true", help="tables only, without the error listing")
+    parser.add_argument("--corpus", type=Path, default=SENTENCES.parent, metavar="DIR",
+                        help="corpus folder holding sentences.yaml and documents/ (default: eval/)")
     args = parser.parse_args(argv)
     for name in ("min_precision", "min_recall"):
         value = getattr(args, name)
@@ -358,7 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     families = args.family or list(FAMILIES)
     try:
-        sentences, documents = load_sentences(), load_documents()
+        sentences = load_sentences(args.corpus / "sentences.yaml")
+        documents = load_documents(args.corpus / "documents")
         ruleset = rulefile.load_rules(args.rules) if args.rules else rulefile.load_rules()
     except (CorpusError, HealthlintError) as exc:
         print(f"score.py: {exc}", file=sys.stderr)
