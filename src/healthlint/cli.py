@@ -7,6 +7,7 @@ traceback; `--verbose` shows one for an internal error).
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import sys
 import traceback
@@ -123,7 +124,7 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
     chunks: Iterable[str] = (formats.statistics(results) if statistics
                              else chosen.render(results, use_color, **extra))
     if (chosen.human or statistics) and not quiet:
-        chunks = [*chunks, formats.summary(results)]
+        chunks = itertools.chain(chunks, [formats.summary(results)])  # still streamed, chunk by chunk
     if output_file is not None:
         _write_atomically(output_file, "".join(chunks))
     else:
