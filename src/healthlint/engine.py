@@ -9,6 +9,7 @@ rule says.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
@@ -46,9 +47,11 @@ def lint_document(doc: Document, rules: Sequence[Rule], lexicon: Lexicon,
         if rule is None or (blank and rule.is_document):
             continue
         try:
-            findings.extend(_findings(doc, rule, lexicon))
+            found = list(_findings(doc, rule, lexicon))  # all or nothing: a timed-out rule reports nothing
         except TimeoutError:
             notices.append(Notice(doc.path, f"{rule.id}: matching timed out; the rule was skipped for this file"))
+            continue
+        findings.extend(found)
     outcome = suppressions.apply(doc, findings)
     kept = list(outcome.kept)
     if outcome.directives:
@@ -84,7 +87,8 @@ def document_context(doc: Document, default: Context) -> tuple[Context, list[Not
             values[key] = value
         else:
             allowed = ", ".join(f"{k}: {'|'.join(v)}" for k, v in CONTEXT_VALUES.items())
-            notices.append(Notice(doc.path, f"front matter healthlint.{key}: {value!r} ignored; expected {allowed}"))
+            shown = reprlib.repr(value)  # front matter is untrusted: never echo a huge value
+            notices.append(Notice(doc.path, f"front matter healthlint.{key}: {shown} ignored; expected {allowed}"))
     return replace(default, **values), notices
 
 

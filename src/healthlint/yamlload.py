@@ -8,6 +8,7 @@ never from re-parsing error text).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +100,39 @@ def load_yaml(path: Path, error: type[HealthlintError]) -> Any:
     return parse_yaml(text, str(path), error)
 
 
+MAX_DEPTH = 200  # nesting deeper than this is no rule file; libyaml recurses per level (and can crash)
+_OPENERS = re.compile(r"[\[{]")
+
+
+def _too_deep(text: str) -> int | None:
+    """The 1-based line where flow nesting ('[' and '{') passes MAX_DEPTH, or None.
+
+    Counted roughly (brackets inside quotes count too), which only errs towards refusing absurd input.
+    """
+    if len(_OPENERS.findall(text)) <= MAX_DEPTH:
+        return None
+    depth = 0
+    for m in re.finditer(r"[\[{\]}]", text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return text.count("\n", 0, m.start()) + 1
+    return None
+
+
 def parse_yaml(text: str, name: str, error: type[HealthlintError]) -> Any:
     """Parse YAML text safely; `name` is used in error messages."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise error(f"{name}:{deep}: nested more than {MAX_DEPTH} levels deep; refusing to parse")
     loader = _Loader(text)
     try:
         return loader.get_single_data()
+    except RecursionError:
+        raise error(f"{name}: nested too deeply to parse") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise error(f"{name}:{line}: invalid YAML: control character U+{ord(char):04X} is not allowed") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
