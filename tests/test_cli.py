@@ -127,9 +127,19 @@ def test_concise_position(tmp_path, name, content, line, col):
                    " and it needs trial evidence that this treatment cures this condition."]
 
 
-def test_concise_lists_document_finding_at_1_1(tmp_path):
+def test_concise_lists_document_finding_at_its_trigger(tmp_path):
+    # HL601 is a require-if rule: the finding points at the first health topic that needs the disclaimer
     out = concise(tmp_path, "page.md", f"{CURE}\n", "--select", "HL101,HL601")
-    assert [line.split(" ", 2)[:2] for line in out] == [["page.md:1:1:", "HL601"], ["page.md:1:15:", "HL101"]]
+    assert [line.split(" ", 2)[:2] for line in out] == [["page.md:1:5:", "HL601"], ["page.md:1:15:", "HL101"]]
+
+
+def test_concise_lists_a_whole_document_finding_at_1_1(tmp_path):
+    write(tmp_path, "require.yaml", (
+        "- id: HL901\n  name: missing-byline\n  kind: require\n  severity: warning\n"
+        "  patterns: ['reviewed by']\n  message: No reviewer is named.\n  rationale: Readers trust reviewed copy.\n"
+    ))
+    out = concise(tmp_path, "page.md", f"{CURE}\n", "--select", "HL101,HL901", "--rules", "require.yaml")
+    assert [line.split(" ", 2)[:2] for line in out] == [["page.md:1:1:", "HL901"], ["page.md:1:15:", "HL101"]]
 
 
 # --- full: the source line, carets and help ---------------------------------------------------------
@@ -167,12 +177,16 @@ def test_full_carets_under_the_match(tmp_path, name, content, match, line):
 
 
 def test_full_document_finding_has_no_carets(tmp_path):
+    write(tmp_path, "require.yaml", (
+        "- id: HL901\n  name: missing-byline\n  kind: require\n  severity: warning\n"
+        "  patterns: ['reviewed by']\n  message: No reviewer is named.\n  rationale: Readers trust reviewed copy.\n"
+    ))
     write(tmp_path, "page.md", "Book your consultation today.\n")
-    result = run_cli("check", "--format", "full", "--select", "HL601", "page.md", cwd=tmp_path)
+    result = run_cli("check", "--format", "full", "--select", "HL901", "--rules", "require.yaml", "page.md",
+                     cwd=tmp_path)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:3] == [
-        "HL601 warning: This page gives health information but never says it is not medical advice or tells"
-        " readers to talk to their own doctor.",
+        "HL901 warning: No reviewer is named.",
         "  --> page.md:1:1",
         "  = applies to the whole document",
     ]
@@ -210,7 +224,8 @@ def test_json_contract(tmp_path):
     assert crisis["document"] is True and crisis["severity"] == "error"
     assert (crisis["line"], crisis["column"], crisis["end_column"]) == (3, 22, 30)  # the trigger "suicidal"
     assert disclaimer["document"] is True and disclaimer["name"] == "missing-medical-disclaimer"
-    assert (disclaimer["line"], disclaimer["column"], disclaimer["end_line"], disclaimer["end_column"]) == (1, 1, 1, 1)
+    # at its trigger, the first health topic on the page ("infusions")
+    assert (disclaimer["line"], disclaimer["column"], disclaimer["end_line"], disclaimer["end_column"]) == (1, 5, 1, 14)
 
 
 @pytest.mark.parametrize(("content", "match"), [
