@@ -69,7 +69,7 @@ CASES = (
     ("md-fenced-code", "```\n<!-- healthlint-disable-next-line HL101 -->\n```\nOur infusions cure depression.\n\n"
      + OK + "\n", [(4, "HL101")]),
     ("md-fenced-code-file", "```html\n<!-- healthlint-disable-file -->\n```\n\nOur infusions cure depression.\n",
-     [(1, "HL601"), (5, "HL101")]),
+     [(5, "HL601"), (5, "HL101")]),  # HL601 points at its trigger, the first health topic
     ("md-tilde-fence", "~~~\n<!-- healthlint-disable-file HL101 -->\n~~~\n\nOur infusions cure depression.\n\n"
      + OK + "\n", [(5, "HL101")]),
     ("md-indented-code", "Write this:\n\n    <!-- healthlint-disable-file HL101 -->\n\n"
@@ -89,9 +89,9 @@ CASES = (
      "<p>Our infusions cure depression.</p>\n<p>" + OK + "</p>\n", [(4, "HL101")]),
     ("html-file", "<!-- healthlint-disable-file HL601 -->\n<p>Our infusions cure depression.</p>\n", [(2, "HL101")]),
     ("html-escaped-in-pre", "<pre>&lt;!-- healthlint-disable-file --&gt;</pre>\n"
-     "<p>Our infusions cure depression.</p>\n", [(1, "HL601"), (2, "HL101")]),
+     "<p>Our infusions cure depression.</p>\n", [(2, "HL601"), (2, "HL101")]),
     ("html-in-script", "<script>// <!-- healthlint-disable-file --></script>\n"
-     "<p>Our infusions cure depression.</p>\n", [(1, "HL601"), (2, "HL101")]),
+     "<p>Our infusions cure depression.</p>\n", [(2, "HL601"), (2, "HL101")]),
     # --- plain text: whole-line directives ---
     ("txt-next-line", "healthlint-disable-next-line HL101 -- reviewed\nOur infusions cure depression.\n"
      "Our infusions cure anxiety.\n" + OK + "\n", [(3, "HL101")]),
