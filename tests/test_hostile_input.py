@@ -294,9 +294,6 @@ def test_file_deleted_between_discovery_and_reading(tmp_path, monkeypatch, files
 # --- the regex time budget --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Matcher.finditer's deadline also counts the time the engine spends "
-                                       "judging each match between yields, so a fast regex with many matches "
-                                       "'times out' and findings are dropped")
 def test_judging_matches_does_not_count_against_the_regex_timeout(monkeypatch):
     """A benign pattern whose matches take long to judge (a loaded machine, a big page) must not time out.
 

@@ -34,11 +34,29 @@ _LOOKBACK_CHARS = 400  # bounds the negation look-back however long the clause i
 
 _HYPHENS = "-‐‑"  # hyphen-minus, hyphen, non-breaking hyphen
 _APOSTROPHES = "'’ʼ"
-_TOKEN = regex.compile(r"\s+|[-‐‑'’ʼ]|[^\s\-‐‑'’ʼ]+")
-_WORD_CHAR = regex.compile(r"\w")
-_WORD = regex.compile(r"\w+(?:['’ʼ]\w+)*")
-_LAST_WORD = regex.compile(r"(\w+)$")
-_NUMBERED_ABBREVIATION = regex.compile(r"(.+\.)\s+\d+")
+
+
+class LazyRegex:
+    """A `regex` pattern compiled on first use: module constants then cost nothing at start-up, which
+    pre-commit pays once per few files (`regex.compile` parses in Python, about a millisecond each)."""
+
+    __slots__ = ("_compiled", "_flags", "_source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source, self._flags = source, flags
+        self._compiled: regex.Pattern | None = None
+
+    def __getattr__(self, name: str) -> object:  # finditer, search, match, findall, ...
+        if self._compiled is None:
+            self._compiled = regex.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
+
+
+_TOKEN = LazyRegex(r"\s+|[-‐‑'’ʼ]|[^\s\-‐‑'’ʼ]+")
+_WORD_CHAR = LazyRegex(r"\w")
+_WORD = LazyRegex(r"\w+(?:['’ʼ]\w+)*")
+_LAST_WORD = LazyRegex(r"(\w+)$")
+_NUMBERED_ABBREVIATION = LazyRegex(r"(.+\.)\s+\d+")
 # What may follow a sentence's final punctuation and still belong to it: closing quotes and brackets,
 # Markdown emphasis, footnote markers ("respond.[1]", "respond.¹").
 _CLOSERS = r"""(?:["'”’»)\]*_⁰¹²³⁴-⁹]|\[\^?\w{1,12}\])*"""
@@ -94,6 +112,13 @@ class Lexicon:
             if not entry.endswith(".") and not _NUMBERED_ABBREVIATION.fullmatch(entry):
                 raise ValueError(f"lexicon: abbreviations[{i}]: {entry!r} must end with '.'")
         return cls(**lists)
+
+    def compile(self) -> Lexicon:
+        """Compile every pattern now, so a pickled lexicon (the rules cache) carries them compiled."""
+        for pattern in (self.negator_re, self.denial_re, self.intensifier_re, self.clause_break_re,
+                        self.sentence_end_re):
+            pattern.pattern  # noqa: B018 - touching it fills the cached property
+        return self
 
     @cached_property
     def negator_re(self) -> regex.Pattern:
@@ -176,52 +201,94 @@ EMPTY_LEXICON = Lexicon((), (), (), ())
 # --- Sentences ----------------------------------------------------------------------------------------
 
 
-class SentenceIndex:
-    """The sentences of one document in order, each with the index of its block; built once."""
+Sentence = tuple[int, int]  # (block number, index of the sentence within its block)
 
-    __slots__ = ("_breaks", "_lex", "_prose", "_starts", "block_of", "blocks", "spans")
+
+class SentenceIndex:
+    """The sentences of one document, split block by block on first use: a document is split only
+    around the matches that need it, not up front (a 5 MB file has ~100,000 sentences)."""
+
+    __slots__ = ("_all", "_breaks", "_by_block", "_lex", "_prose", "_starts", "blocks")
 
     def __init__(self, prose: str, blocks: Sequence[Block], lex: Lexicon) -> None:
         self._prose = prose
         self._lex = lex
-        self._breaks: dict[int, tuple[Span, ...]] = {}
         self.blocks: tuple[Block, ...] = tuple(blocks) or (Block(Span(0, len(prose)), "paragraph"),)
-        end_re = lex.sentence_end_re
-        spans: list[Span] = []
-        block_of: list[int] = []
-        for number, block in enumerate(self.blocks):
-            start = block.span.start
-            cuts = []
-            for m in end_re.finditer(prose, block.span.start, block.span.end):
-                cuts.append(m.end() if m.group("end") is not None else m.start())
-            cuts.append(block.span.end)
-            for cut in cuts:
-                piece = prose[start:cut]
-                stripped = piece.strip()
-                if stripped:
-                    left = start + len(piece) - len(piece.lstrip())
-                    spans.append(Span(left, left + len(stripped)))
-                    block_of.append(number)
-                start = cut
-        self.spans: tuple[Span, ...] = tuple(spans)
-        self.block_of: tuple[int, ...] = tuple(block_of)
-        self._starts = [s.start for s in spans]
+        self._starts = [block.span.start for block in self.blocks]
+        self._by_block: dict[int, tuple[Span, ...]] = {}
+        self._breaks: dict[Sentence, tuple[Span, ...]] = {}
+        self._all: tuple[Span, ...] | None = None
 
-    def index_at(self, offset: int) -> int | None:
-        """The index of the sentence holding `offset`, or None between sentences and outside blocks."""
-        i = bisect.bisect_right(self._starts, offset) - 1
-        if i >= 0 and offset < self.spans[i].end:
-            return i
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """Every sentence, in order (this splits every block)."""
+        if self._all is None:
+            self._all = tuple(s for number in range(len(self.blocks)) for s in self.in_block(number))
+        return self._all
+
+    def in_block(self, number: int) -> tuple[Span, ...]:
+        """The sentences of block `number`, trimmed, in order."""
+        found = self._by_block.get(number)
+        if found is None:
+            found = self._by_block[number] = self._split(self.blocks[number].span)
+        return found
+
+    def _split(self, block: Span) -> tuple[Span, ...]:
+        prose = self._prose
+        start = block.start
+        cuts = [m.end() if m.group("end") is not None else m.start()
+                for m in self._lex.sentence_end_re.finditer(prose, block.start, block.end)]
+        cuts.append(block.end)
+        spans = []
+        for cut in cuts:
+            piece = prose[start:cut]
+            stripped = piece.strip()
+            if stripped:
+                left = start + len(piece) - len(piece.lstrip())
+                spans.append(Span(left, left + len(stripped)))
+            start = cut
+        return tuple(spans)
+
+    def at(self, offset: int) -> Sentence | None:
+        """The sentence holding `offset`, or None between sentences and outside blocks."""
+        number = bisect.bisect_right(self._starts, offset) - 1
+        if number < 0 or offset >= self.blocks[number].span.end:
+            return None
+        spans = self.in_block(number)
+        i = bisect.bisect_right(spans, offset, key=_start) - 1
+        if i >= 0 and offset < spans[i].end:
+            return number, i
         return None
 
-    def clause_breaks(self, i: int) -> tuple[Span, ...]:
-        """Where clauses end inside sentence i, found on first use: the lexicon's `clause_break_re`,
+    def span(self, sentence: Sentence) -> Span:
+        return self.in_block(sentence[0])[sentence[1]]
+
+    def after(self, sentence: Sentence) -> Sentence | None:
+        """The next sentence if it is in the same block or the next one (further ones count as none)."""
+        number, i = sentence
+        if i + 1 < len(self.in_block(number)):
+            return number, i + 1
+        if number + 1 < len(self.blocks) and self.in_block(number + 1):
+            return number + 1, 0
+        return None
+
+    def before(self, sentence: Sentence) -> Sentence | None:
+        """The previous sentence if it is in the same block or the one before (further ones: none)."""
+        number, i = sentence
+        if i > 0:
+            return number, i - 1
+        if number > 0 and self.in_block(number - 1):
+            return number - 1, len(self.in_block(number - 1)) - 1
+        return None
+
+    def clause_breaks(self, sentence: Sentence) -> tuple[Span, ...]:
+        """Where clauses end inside a sentence, found on first use: the lexicon's `clause_break_re`,
         keeping a comma only right after a clause-break word ("Although it is not approved, it cures")."""
-        if i not in self._breaks:
+        if sentence not in self._breaks:
             breaks = []
             after_word = False
-            sentence = self.spans[i]
-            for m in self._lex.clause_break_re.finditer(self._prose, sentence.start, sentence.end):
+            span = self.span(sentence)
+            for m in self._lex.clause_break_re.finditer(self._prose, span.start, span.end):
                 if m.group("comma") is not None:
                     if not after_word:
                         continue
@@ -229,18 +296,22 @@ class SentenceIndex:
                 else:
                     after_word = m.group("word") is not None
                 breaks.append(Span(m.start(), m.end()))
-            self._breaks[i] = tuple(breaks)
-        return self._breaks[i]
+            self._breaks[sentence] = tuple(breaks)
+        return self._breaks[sentence]
 
-    def extent(self, i: int) -> Span:
-        """Sentence i with the gap up to the next sentence (or the block's edges): where masked link
+    def extent(self, sentence: Sentence) -> Span:
+        """The sentence with the gap up to the next one (or the block's edges): where masked link
         targets and footnote markers next to the sentence sit in the source."""
-        block = self.block_of[i]
-        first = i == 0 or self.block_of[i - 1] != block
-        last = i + 1 == len(self.spans) or self.block_of[i + 1] != block
-        start = self.blocks[block].span.start if first else self.spans[i].start
-        end = self.blocks[block].span.end if last else self.spans[i + 1].start
-        return Span(min(start, self.spans[i].start), max(end, self.spans[i].end))
+        number, i = sentence
+        spans = self.in_block(number)
+        block = self.blocks[number].span
+        start = block.start if i == 0 else spans[i].start
+        end = block.end if i + 1 == len(spans) else spans[i + 1].start
+        return Span(min(start, spans[i].start), max(end, spans[i].end))
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 _INDEXES: dict[int, tuple[weakref.ref, list[tuple[Lexicon, SentenceIndex]]]] = {}
@@ -275,8 +346,8 @@ def sentences(doc: Document, lex: Lexicon) -> tuple[Span, ...]:
 def sentence_at(doc: Document, span: Span, lex: Lexicon) -> Span | None:
     """The sentence holding the start of `span`, or None if it starts outside every sentence."""
     index = sentence_index(doc, lex)
-    i = index.index_at(span.start)
-    return None if i is None else index.spans[i]
+    sentence = index.at(span.start)
+    return None if sentence is None else index.span(sentence)
 
 
 # --- Clauses, negation, questions ---------------------------------------------------------------------
@@ -285,11 +356,12 @@ def sentence_at(doc: Document, span: Span, lex: Lexicon) -> Span | None:
 def clause_bounds(doc: Document, span: Span, lex: Lexicon) -> Span:
     """The clause holding `span`: its sentence cut at ; : dashes and clause-break words, trimmed."""
     index = sentence_index(doc, lex)
-    i = index.index_at(span.start)
-    if i is None:
+    sentence = index.at(span.start)
+    if sentence is None:
         return span
-    start, end = index.spans[i].start, index.spans[i].end
-    for cut in index.clause_breaks(i):
+    whole = index.span(sentence)
+    start, end = whole.start, whole.end
+    for cut in index.clause_breaks(sentence):
         if cut.end <= span.start:
             start = cut.end
         elif cut.start >= span.end:
@@ -323,13 +395,12 @@ def is_denied(doc: Document, span: Span, lex: Lexicon) -> bool:
     """True if the sentence after the question holding `span` opens with a denial ("No.", "Not yet",
     "No reliable evidence ..."), in the same block or the next one: a question answered "no" is no claim."""
     index = sentence_index(doc, lex)
-    i = index.index_at(span.start)
-    if i is None or i + 1 >= len(index.spans):
+    sentence = index.at(span.start)
+    following = index.after(sentence) if sentence is not None else None
+    if following is None:
         return False
-    following = index.spans[i + 1]
-    if index.block_of[i + 1] - index.block_of[i] > 1:
-        return False
-    return lex.denial_re.match(doc.prose, following.start, following.end) is not None
+    answer = index.span(following)
+    return lex.denial_re.match(doc.prose, answer.start, answer.end) is not None
 
 
 def is_question(doc: Document, span: Span, lex: Lexicon) -> bool:
@@ -506,16 +577,56 @@ def flag(key: str, value: object) -> bool:
     return value
 
 
+MAX_REPEAT_PRODUCT = 1_000_000
+_COUNTED_REPEAT = regex.compile(r"\{(\d{0,9}),?(\d{0,9})\}")
+
+
+def _nested_repeats(source: str) -> int:
+    """The largest product of counted repeats nested inside one another (`((x{10}){10}){10}`: 1,000).
+
+    A rough scan (escapes and character classes skipped), enough to refuse patterns that `regex` would
+    expand into gigabytes at compile time; sequential repeats (`.{0,40} .{0,40}`) do not multiply."""
+    levels = [1]  # the largest product seen so far inside each open group
+    i, n = 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = source.find("]", i + 2) + 1 or n
+            continue
+        if ch == "(":
+            levels.append(1)
+            i += 1
+            continue
+        inner = 1
+        if ch == ")" and len(levels) > 1:
+            inner = levels.pop()
+        i += 1
+        m = _COUNTED_REPEAT.match(source, i)
+        count = max(int(m[1] or 0), int(m[2] or 0), 1) if m else 1
+        if m:
+            i = m.end()
+        levels[-1] = max(levels[-1], inner * count)
+    return max(levels)
+
+
 def compile_regex(key: str, source: object, *, case_sensitive: bool = False) -> regex.Pattern:
     """A user's regular expression, case-insensitive unless asked; ValueError says what is wrong."""
     if not isinstance(source, str):
         raise ValueError(f"{key}: expected a regular expression (a string), got {describe(source)}")
     if not source.strip():
         raise ValueError(f"{key}: empty regular expression")
+    if _nested_repeats(source) > MAX_REPEAT_PRODUCT:  # `regex` expands counted repeats when compiling
+        raise ValueError(f"{key}: counted repeats multiply to more than {MAX_REPEAT_PRODUCT:,}; simplify the pattern")
     try:
         return regex.compile(source, 0 if case_sensitive else regex.IGNORECASE)
     except regex.error as e:
         raise ValueError(f"{key}: invalid regular expression: {e}") from None
+    except (RecursionError, OverflowError, AttributeError, IndexError, TypeError) as e:
+        # the `regex` module itself fails on some malformed input ('[^[\s\S]]' with IGNORECASE)
+        raise ValueError(f"{key}: the regular expression cannot be compiled ({type(e).__name__})") from None
 
 
 def compile_regexes(key: str, sources: object, *, case_sensitive: bool = False,

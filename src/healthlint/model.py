@@ -8,11 +8,14 @@ re-locate text after the fact.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from functools import cached_property
 from typing import Any, Protocol
+
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 class Severity(IntEnum):
@@ -82,12 +85,13 @@ class Document:
     @cached_property
     def line_starts(self) -> tuple[int, ...]:
         """Offsets at which each line begins; '\\n', '\\r\\n' and a lone '\\r' end a line."""
-        starts = [0]
-        src = self.source
-        for i, ch in enumerate(src):
-            if ch == "\n" or (ch == "\r" and (i + 1 == len(src) or src[i + 1] != "\n")):
-                starts.append(i + 1)
-        return tuple(starts)
+        return (0, *(m.end() for m in _LINE_END.finditer(self.source)))
+
+    @cached_property
+    def lowered(self) -> str | None:
+        """`prose` lower-cased, for literal prefilters; None where that changes its length ('İ')."""
+        lowered = self.prose.lower()
+        return lowered if len(lowered) == len(self.prose) else None
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of an offset, the column counted in characters (code points)."""

@@ -3,24 +3,31 @@
 A rule file is a YAML list of rules. The keys every rule shares are checked here; the rest go to the
 kind's constructor, whose signature is the schema, so a misspelt key fails loudly with a "did you
 mean" instead of being ignored.
+
+Compiled rule sets are cached (`cache`): a run whose rule files, lexicon, healthlint code and
+interpreter match a cached set unpickles it instead of parsing YAML (yaml is then never imported) and
+compiling patterns.
 """
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import regex
+
+from healthlint import __version__, cache
 from healthlint.errors import RuleFileError
-from healthlint.kinds import KINDS
+from healthlint.kinds import KINDS, matcher
 from healthlint.language import Lexicon
 from healthlint.model import CONTEXT_VALUES, Context, Example, Examples, Override, Rule, Severity
-from healthlint.yamlload import LocatedDict, load_yaml
+
+if TYPE_CHECKING:
+    from healthlint.yamlload import LocatedDict
 
 LEXICON_FILE = "lexicon.yaml"
 RULE_ID = re.compile(r"HL\d{3}\Z")
@@ -43,7 +50,7 @@ class RuleSet:
 
 def builtin_rules_dir() -> Path:
     """The built-in packs: inside the installed package, or the repo's top-level `rules/`."""
-    packaged = Path(str(resources.files("healthlint"))) / "rules"
+    packaged = Path(__file__).resolve().parent / "rules"  # the wheel ships them in the package
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "rules"  # a source checkout or editable install
@@ -65,6 +72,8 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """The lexicon behind negation and sentence splitting (`rules/lexicon.yaml` by default)."""
+    from healthlint.yamlload import load_yaml
+
     path = path or builtin_rules_dir() / LEXICON_FILE
     data = load_yaml(path, RuleFileError)
     if not isinstance(data, Mapping):
@@ -76,8 +85,56 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
 
 
 def load_rules(paths: Sequence[Path] | None = None, lexicon: Lexicon | None = None) -> RuleSet:
-    """Load and compile rule files or folders (the built-in packs when `paths` is None)."""
+    """Load and compile rule files or folders (the built-in packs when `paths` is None), or take the
+    compiled set from the cache."""
     files = rule_files([builtin_rules_dir()] if paths is None else paths)
+    name = _cache_key(files, lexicon)
+    cached = cache.load(name) if name is not None else None
+    if isinstance(cached, RuleSet):
+        return cached
+    ruleset = _compile_rules(files, lexicon)
+    if name is not None:
+        cache.store(name, ruleset)
+    return ruleset
+
+
+def _cache_key(files: Sequence[Path], lexicon: Lexicon | None) -> str | None:
+    """What a compiled rule set depends on: the rule files (paths too: rules quote them as origins),
+    the lexicon, the code whose objects it pickles, and the interpreter and regex versions; None when
+    the cache is off or a file cannot be read (loading then reports it)."""
+    if cache.directory() is None:
+        return None
+    parts: list[bytes | str] = [__version__, sys.version, regex.__version__, _CODE]
+    try:
+        for path in files:
+            parts += [str(path), path.read_bytes()]
+        if lexicon is None:
+            lexicon_path = builtin_rules_dir() / LEXICON_FILE
+            parts += [str(lexicon_path), lexicon_path.read_bytes()]
+        else:
+            parts += ["lexicon", repr(lexicon)]
+    except OSError:
+        return None
+    return cache.key(parts)
+
+
+def _code_fingerprint() -> str:
+    """A hash of the modules whose objects a cached rule set holds, taken when they are loaded: the
+    code in memory, not whatever is on disk by the time a long-running process (or a test session
+    whose files are being edited) looks for an entry."""
+    package = Path(__file__).resolve().parent
+    code = [package / name for name in ("model.py", "language.py", "rulefile.py")]
+    code += sorted((package / "kinds").glob("*.py"))
+    try:
+        return cache.key(path.read_bytes() for path in code)
+    except OSError:  # no sources (a zipped install): the version alone has to do
+        return ""
+
+
+_CODE = _code_fingerprint()
+
+
+def _compile_rules(files: Sequence[Path], lexicon: Lexicon | None) -> RuleSet:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in files:
@@ -86,11 +143,14 @@ def load_rules(paths: Sequence[Path] | None = None, lexicon: Lexicon | None = No
                 raise RuleFileError(f"{rule.origin}: {rule.id}: duplicate id; already defined at {seen[rule.id]}")
             seen[rule.id] = rule.origin
             rules.append(rule)
-    return RuleSet(tuple(rules), lexicon or load_lexicon())
+    matcher.share(m for rule in rules for m in getattr(rule.kind, "matchers", ()))
+    return RuleSet(tuple(rules), (lexicon or load_lexicon()).compile())
 
 
 def load_rule_file(path: Path) -> list[Rule]:
     """Compile every rule of one YAML file."""
+    from healthlint.yamlload import LocatedDict, load_yaml
+
     data = load_yaml(path, RuleFileError)
     if data is None:
         return []
@@ -123,7 +183,7 @@ def compile_rule(data: LocatedDict, path: Path) -> Rule:
     if kind_name not in KINDS:
         raise fail("kind", f"unknown kind {kind_name!r}{_did_you_mean(kind_name, KINDS)}")
     kind_class = KINDS[kind_name]
-    kind_keys = [p for p in inspect.signature(kind_class).parameters if p != "self"]
+    kind_keys = [p for p in _signature(kind_class).parameters if p != "self"]
     known = (*REQUIRED, *OPTIONAL, *kind_keys)
     for key in data:
         if key not in known:
@@ -153,7 +213,7 @@ def compile_rule(data: LocatedDict, path: Path) -> Rule:
             raise fail(None, f"kind {kind_name} needs key '{missing[0]}'") from None
         raise fail(None, str(exc)) from None
     except ValueError as exc:
-        key = str(exc).partition(":")[0]
+        key = str(exc).partition(":")[0].partition("[")[0]  # "phrases[0]: ..." is about 'phrases'
         raise fail(key if key in data else None, str(exc)) from None
 
     return Rule(
@@ -275,14 +335,25 @@ def _strings(data: LocatedDict, key: str, fail: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _signature(kind_class: type) -> Any:
+    import inspect  # only when compiling: a cached run never needs it
+
+    return inspect.signature(kind_class)
+
+
 def _is_required(kind_class: type, name: str) -> bool:
-    return inspect.signature(kind_class).parameters[name].default is inspect.Parameter.empty
+    parameter = _signature(kind_class).parameters[name]
+    return parameter.default is parameter.empty
 
 
 def _did_you_mean(word: object, choices: Iterable[str]) -> str:
+    import difflib
+
     matches = difflib.get_close_matches(str(word), list(choices), n=1)
     return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
 def _type(value: object) -> str:
-    return {dict: "mapping", LocatedDict: "mapping", list: "list", str: "string"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):  # LocatedDict too
+        return "mapping"
+    return {list: "list", str: "string"}.get(type(value), type(value).__name__)

@@ -110,17 +110,26 @@ def apply(doc: Document, findings: Sequence[Finding]) -> Outcome:
     if not covered:
         return Outcome(tuple(findings), tuple(directives), frozenset())
     index = {id(d): i for i, d in enumerate(directives)}
-    kept = []
+    waived = [False] * len(findings)
     used: set[int] = set()
-    for finding in findings:
-        at = finding.span.start
-        waivers = [r for r in covered if r.directive.covers(finding.rule_id)
-                   and (r.start <= at < r.end or r.start == at == r.end)]
-        if waivers:
-            used.update(index[id(r.directive)] for r in waivers)
-        else:
-            kept.append(finding)
-    return Outcome(tuple(kept), tuple(directives), frozenset(used))
+    # One sweep in offset order: a region joins when the sweep reaches its start and leaves once the
+    # sweep is past its end, so each finding is checked against the regions open at its offset only
+    # (not every directive: a page with a thousand findings and directives stays linear).
+    regions_by_start = sorted(covered, key=lambda r: r.start)
+    next_region = 0
+    open_regions: list[_Region] = []
+    for i in sorted(range(len(findings)), key=lambda i: findings[i].span.start):
+        at = findings[i].span.start
+        while next_region < len(regions_by_start) and regions_by_start[next_region].start <= at:
+            open_regions.append(regions_by_start[next_region])
+            next_region += 1
+        open_regions = [r for r in open_regions if r.end > at or r.start == r.end == at]
+        for region in open_regions:
+            if region.directive.covers(findings[i].rule_id):
+                waived[i] = True
+                used.add(index[id(region.directive)])
+    kept = tuple(f for f, is_waived in zip(findings, waived, strict=True) if not is_waived)
+    return Outcome(kept, tuple(directives), frozenset(used))
 
 
 def problems(outcome: Outcome, active_ids: Iterable[str], known_ids: Iterable[str],

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from healthlint import language
+from healthlint.kinds.matcher import Matcher
 from healthlint.model import Document, Span
 
 
@@ -24,13 +25,14 @@ class Pattern:
     document = False
 
     def __init__(self, pattern: str, case_sensitive: bool = False) -> None:
-        self._regex = language.compile_regex(
+        compiled = language.compile_regex(
             "pattern", pattern, case_sensitive=language.flag("case_sensitive", case_sensitive)
         )
-        self._group: int | str = "match" if "match" in self._regex.groupindex else 0
+        self._group: int | str = "match" if "match" in compiled.groupindex else 0
+        self.matchers = (Matcher(compiled),)
 
     def find(self, doc: Document) -> Iterator[Span]:
-        for m in self._regex.finditer(doc.prose, timeout=language.regex_timeout(doc.prose)):
+        for m in self.matchers[0].finditer(doc):
             start, end = m.span(self._group)
             if start < end:  # a group that did not take part spans (-1, -1)
                 yield Span(start, end)

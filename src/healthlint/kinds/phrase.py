@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from healthlint import language
+from healthlint.kinds.matcher import Matcher
 from healthlint.model import Document, Span
 
 
@@ -25,12 +26,12 @@ class Phrase:
 
     def __init__(self, phrases: Sequence[str], case_sensitive: bool = False, inflect: bool = True) -> None:
         items = language.texts("phrases", phrases, what="phrase")
-        self._pattern = language.word_pattern(
+        self.matchers = (Matcher(language.word_pattern(
             items,
             case_sensitive=language.flag("case_sensitive", case_sensitive),
             inflect=language.flag("inflect", inflect),
-        )
+        )),)
 
     def find(self, doc: Document) -> Iterator[Span]:
-        for m in self._pattern.finditer(doc.prose, timeout=language.regex_timeout(doc.prose)):
+        for m in self.matchers[0].finditer(doc):
             yield Span(m.start(), m.end())

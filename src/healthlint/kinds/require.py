@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from healthlint import language
+from healthlint.kinds.matcher import Matcher
 from healthlint.model import Document, Span
 
 
@@ -23,11 +24,10 @@ class Require:
     document = True
 
     def __init__(self, patterns: Sequence[str], case_sensitive: bool = False) -> None:
-        self._patterns = language.compile_regexes(
+        self.matchers = tuple(Matcher(p) for p in language.compile_regexes(
             "patterns", patterns, case_sensitive=language.flag("case_sensitive", case_sensitive)
-        )
+        ))
 
     def find(self, doc: Document) -> Iterator[Span]:
-        timeout = language.regex_timeout(doc.prose)
-        if not any(p.search(doc.prose, timeout=timeout) for p in self._patterns):
+        if not any(m.search(doc) for m in self.matchers):
             yield Span(0, 0)

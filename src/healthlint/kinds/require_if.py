@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from healthlint import language
+from healthlint.kinds.matcher import Matcher
 from healthlint.model import Document, Span
 
 
@@ -29,18 +30,19 @@ class RequireIf:
         self, triggers: Sequence[str], patterns: Sequence[str], case_sensitive: bool = False
     ) -> None:
         case_sensitive = language.flag("case_sensitive", case_sensitive)
-        self._triggers = language.compile_regexes("triggers", triggers, case_sensitive=case_sensitive)
-        self._patterns = language.compile_regexes("patterns", patterns, case_sensitive=case_sensitive)
+        compiled = language.compile_regexes("triggers", triggers, case_sensitive=case_sensitive)
+        self._triggers = tuple(Matcher(p) for p in compiled)
+        compiled = language.compile_regexes("patterns", patterns, case_sensitive=case_sensitive)
+        self._patterns = tuple(Matcher(p) for p in compiled)
+        self.matchers = self._triggers + self._patterns
 
     def find(self, doc: Document) -> Iterator[Span]:
-        prose = doc.prose
-        timeout = language.regex_timeout(prose)
         first: Span | None = None
         for trigger in self._triggers:
-            m = trigger.search(prose, timeout=timeout)
+            m = trigger.search(doc)
             if m is not None and (first is None or (m.start(), -m.end()) < (first.start, -first.end)):
                 first = Span(m.start(), m.end())
         if first is None:
             return
-        if not any(p.search(prose, timeout=timeout) for p in self._patterns):
+        if not any(p.search(doc) for p in self._patterns):
             yield first

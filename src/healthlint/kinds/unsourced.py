@@ -31,27 +31,28 @@ from collections.abc import Iterator, Sequence
 import regex
 
 from healthlint import language
+from healthlint.kinds.matcher import Matcher
 from healthlint.model import Document, Span
 
 # Footnote markers and where their entries live: document structure, not wording, so they stay here.
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "0123456789")
-_MARKER = regex.compile(
+_MARKER = language.LazyRegex(
     r"\[\^?(?P<label>\w{1,20})\](?!:)"  # [1] [^1] [^note]
     r"|<sup\b[^>]*>\s*(?:<a\b[^>]*>\s*)?\[?(?P<sup>\d{1,4})\]?\s*(?:</a>\s*)?</sup>"  # <sup>1</sup>
     r"|(?P<superscript>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # ¹²
 )
-_FOOTNOTE_ENTRY = regex.compile(r"^[ \t>]*\[\^?(\w{1,20})\]:", regex.MULTILINE)  # [^1]: ...  [1]: ...
-_SUPERSCRIPT_ENTRY = regex.compile(r"^[ \t>]*([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", regex.MULTILINE)  # ¹ Smith J ...
-_NOTES_HEADING = regex.compile(
+_FOOTNOTE_ENTRY = language.LazyRegex(r"^[ \t>]*\[\^?(\w{1,20})\]:", regex.MULTILINE)  # [^1]: ...  [1]: ...
+_SUPERSCRIPT_ENTRY = language.LazyRegex(r"^[ \t>]*([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", regex.MULTILINE)  # ¹ Smith J ...
+_NOTES_HEADING = language.LazyRegex(
     r"^[ \t]*(?:#{1,6}[ \t]*|<h[1-6]\b[^>]*>[ \t]*|\*\*|__)?"
     r"(?:references|sources|notes|footnotes|endnotes|citations|bibliography|works cited)\b[^\n]{0,40}$",
     regex.MULTILINE | regex.IGNORECASE,
 )
-_NOTES_LINE = regex.compile(
+_NOTES_LINE = language.LazyRegex(
     r"^[ \t]*(?:[-*+][ \t]+)?(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s)|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))", regex.MULTILINE
 )
-_LIST_ITEM = regex.compile(r"<li\b", regex.IGNORECASE)
+_LIST_ITEM = language.LazyRegex(r"<li\b", regex.IGNORECASE)
 
 
 class Unsourced:
@@ -66,7 +67,8 @@ class Unsourced:
         case_sensitive: bool = False,
     ) -> None:
         case_sensitive = language.flag("case_sensitive", case_sensitive)
-        self._claims = language.compile_regexes("claims", claims, case_sensitive=case_sensitive)
+        compiled = language.compile_regexes("claims", claims, case_sensitive=case_sensitive)
+        self.matchers = tuple(Matcher(p) for p in compiled)
         self._citations = language.compile_regexes("citations", citations, case_sensitive=case_sensitive)
         self._exclude = language.compile_regexes(
             "exclude", exclude, case_sensitive=case_sensitive, allow_empty=True
@@ -77,28 +79,28 @@ class Unsourced:
 
     def find(self, doc: Document) -> Iterator[Span]:
         timeout = language.regex_timeout(doc.prose)
-        claims = self._claim_spans(doc.prose, timeout)
+        claims = self._claim_spans(doc)
         if not claims:
             return
         index = language.sentence_index(doc, language.EMPTY_LEXICON)
         sourced: dict[Span, bool] = {}  # region -> holds a citation; each region searched once
         footnotes: set[str] | None = None
         for claim in claims:
-            i = index.index_at(claim.start)
-            sentence = claim if i is None else index.spans[i]
+            at = index.at(claim.start)
+            sentence = claim if at is None else index.span(at)
             if self._is_excluded(doc.prose, claim, sentence, timeout):
                 continue
-            if i is None:  # outside every block: only the claim's own line can source it
+            if at is None:  # outside every block: only the claim's own line can source it
                 line = Span(doc.prose.rfind("\n", 0, claim.start) + 1, _line_end(doc.prose, claim.end))
                 if not self._has_citation(doc.source, line, timeout):
                     yield claim
                 continue
-            region = self._region(index, i)
+            region = self._region(index, at)
             if region not in sourced:
                 sourced[region] = self._has_citation(doc.source, region, timeout)
             if sourced[region]:
                 continue
-            markers = _markers(doc.source, index.extent(i), timeout)
+            markers = _markers(doc.source, index.extent(at), timeout)
             if markers:
                 if footnotes is None:
                     footnotes = _footnote_entries(doc.source, timeout)
@@ -106,12 +108,12 @@ class Unsourced:
                     continue
             yield claim
 
-    def _claim_spans(self, prose: str, timeout: float) -> list[Span]:
+    def _claim_spans(self, doc: Document) -> list[Span]:
         """Every claim match, sorted; of overlapping matches ("50-70%" and "70%") the first, longest one."""
         found = sorted(
             (m.start(), -m.end())
-            for pattern in self._claims
-            for m in pattern.finditer(prose, timeout=timeout)
+            for matcher in self.matchers
+            for m in matcher.finditer(doc)
             if m.end() > m.start()
         )
         spans: list[Span] = []
@@ -130,16 +132,20 @@ class Unsourced:
                     return True
         return False
 
-    def _region(self, index: language.SentenceIndex, i: int) -> Span:
-        """Sentence i and up to `window` sentences either side in its block or an adjacent one, as one
-        stretch of source, so a citation that a period splits ("Zarate et al. (2006)") still matches."""
-        block = index.block_of[i]
-        first = last = i
-        while first > 0 and i - first < self._window and abs(index.block_of[first - 1] - block) <= 1:
-            first -= 1
-        last_index = len(index.spans) - 1
-        while last < last_index and last - i < self._window and abs(index.block_of[last + 1] - block) <= 1:
-            last += 1
+    def _region(self, index: language.SentenceIndex, sentence: language.Sentence) -> Span:
+        """The sentence and up to `window` sentences either side in its block or an adjacent one, as
+        one stretch of source, so a citation that a period splits ("Zarate et al. (2006)") still matches."""
+        first = last = sentence
+        for _ in range(self._window):
+            step = index.before(first)
+            if step is None or sentence[0] - step[0] > 1:
+                break
+            first = step
+        for _ in range(self._window):
+            step = index.after(last)
+            if step is None or step[0] - sentence[0] > 1:
+                break
+            last = step
         return Span(index.extent(first).start, index.extent(last).end)
 
     def _has_citation(self, source: str, region: Span, timeout: float) -> bool:

@@ -1,0 +1,105 @@
+"""A pickle cache in the user's cache folder, for compiled rule sets.
+
+pre-commit starts healthlint once per few files, and compiling the rule packs (YAML, hundreds of
+regular expressions, their literal anchors) takes far longer than linting a file. A compiled `RuleSet`
+pickles in full (`regex` patterns keep their compiled code), so a run whose rule files, lexicon,
+healthlint code and interpreter are unchanged loads it in about a millisecond and never imports yaml.
+
+  folder   $HEALTHLINT_CACHE_DIR, else $XDG_CACHE_HOME/healthlint, else ~/.cache/healthlint
+  off      HEALTHLINT_NO_CACHE=1 (or any value but 0)
+
+Entries are named by a hash of everything they depend on, so a changed input is a miss, never a stale
+hit. Writes go to a temporary file renamed into place, so parallel processes (pre-commit runs several)
+never see half an entry; an entry that cannot be read or unpickled is ignored and rewritten. Unpickling
+runs code: the folder is trusted as much as the user's own files, like any program's cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+
+KEEP = 16  # entries kept per folder: the built-in packs plus a few configs' extra rules
+_PREFIX = "rules-"
+_SUFFIX = ".pickle"
+
+
+def directory() -> Path | None:
+    """Where entries live, or None when the cache is switched off."""
+    if os.environ.get("HEALTHLINT_NO_CACHE", "0") not in ("", "0"):
+        return None
+    configured = os.environ.get("HEALTHLINT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "healthlint"
+
+
+def key(parts: Iterable[bytes | str]) -> str:
+    """A name for an entry that depends on exactly these parts (order and boundaries count)."""
+    try:
+        from _blake2 import blake2b  # hashlib itself loads OpenSSL: milliseconds at every start
+    except ImportError:
+        from hashlib import blake2b
+    digest = blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load(name: str) -> object | None:
+    """The entry stored under `name`, or None if there is none or it cannot be read."""
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{_PREFIX}{name}{_SUFFIX}", "rb") as handle:
+            stored_name, value = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    # A cache must never fail a run: whatever is wrong with an entry (truncated, written by other code,
+    # unreadable), it is a miss and gets rewritten.
+    except Exception:
+        return None
+    return value if stored_name == name else None
+
+
+def store(name: str, value: object) -> None:
+    """Save `value` under `name`, atomically; a folder that cannot be written just means no cache."""
+    folder = directory()
+    if folder is None:
+        return
+    import tempfile  # only when writing: most runs just read
+
+    temp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{_PREFIX}", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump((name, value), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, folder / f"{_PREFIX}{name}{_SUFFIX}")
+        temp = None
+        _prune(folder)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        pass  # read-only home, full disk, or an unpicklable rule: run without the cache
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the KEEP most recently written entries (stale rule versions pile up otherwise)."""
+    entries = []
+    for path in folder.glob(f"{_PREFIX}*{_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            entries.append((path.stat().st_mtime, path))
+    entries.sort(reverse=True)
+    for _, path in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            path.unlink()

@@ -1,0 +1,300 @@
+"""Regex matching that tries a rule's pattern only where a match can start: one literal scan per document.
+
+Not a kind: the kinds wrap their regular expressions in a `Matcher`. Looping rules over a document
+with `finditer` costs a regex attempt at every offset, and a rule that opens with a look-behind
+evaluates it at every offset (0.08 MB/s for the built-in packs). Instead:
+
+1. At load, `literals.anchors()` derives from each pattern the spellings every match holds at a known
+   distance from its start ("cure" at 0 in `(?<!no\\s)\\bcur(?:e|ed)`), or none (`x*`, `\\w+ly`).
+2. Per document, a `Scanner` finds every spelling of every rule in the lower-cased prose with one
+   stdlib `re` trie (sre scans a literal trie several times faster than `regex`, and lower-cased text
+   needs no IGNORECASE) and turns each hit into candidate match starts.
+3. The rule's own compiled pattern, flags unchanged, is tried with `match()` at those starts, in order,
+   resuming after each match as `finditer` does: the same matches, since no match begins elsewhere.
+
+A pattern that also needs a rare spelling somewhere (`literals` "needs": the text of a look-ahead
+reaching 50,000 characters) is not tried at all in a document the scan saw no such spelling in.
+Patterns without anchors, or whose anchors are so common that per-candidate calls would cost more
+than a scan in C (a lone "a"), keep plain `finditer` (after their needs, if any); so does a document
+holding a character that IGNORECASE and `str.lower` disagree on ('ſ', 'İ').
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import time
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+
+import regex
+
+from healthlint import language
+from healthlint.kinds import literals
+from healthlint.model import Document
+
+# Candidate starts per character above which plain finditer wins: a match() call from Python costs
+# about as much as `regex` scanning 20-50 offsets itself.
+MAX_DENSITY = 0.02
+# Needs are scanned for only when rare: a common one is in nearly every document and costs scan hits.
+MAX_NEEDS_RARITY = 1e-4
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+_LINE_FEED = re.compile(r"\n")
+_NEED = -(1 << 40)  # the offset of a need's entry in the scan table: no candidate start, just "seen"
+
+
+class Matcher:
+    """A compiled pattern, tried only where its anchors say a match may start.
+
+    `finditer` and `search` return what the pattern's own methods return over `doc.prose`.
+    """
+
+    __slots__ = ("_anchors", "_needs", "_odd", "_scanner", "_slot", "pattern")
+
+    def __init__(self, pattern: regex.Pattern) -> None:
+        self.pattern = pattern
+        found = literals.extract(pattern)
+        anchors = found.anchors if found is not None else None
+        if anchors is not None and (literals.density(anchors) > MAX_DENSITY or found.min_width == 0):
+            # after an empty match finditer tries the same offset again for a longer one, which
+            # tries at candidates cannot mirror: patterns that may match empty text run plainly
+            anchors = None
+        needs = found.needs if found is not None else None
+        if needs is not None and anchors is not None and literals.rarity(needs) > literals.density(anchors) / 10:
+            needs = None  # the anchors already skip nearly as much
+        if needs is not None and literals.rarity(needs) > MAX_NEEDS_RARITY:
+            needs = None  # so common that nearly every document has one, and the scan pays for each
+        self._anchors, self._needs = anchors, needs
+        self._odd = found.odd if found is not None and (anchors or needs) else frozenset()
+        self._scanner: Scanner | None = None
+        self._slot = 0
+
+    def __getstate__(self) -> tuple:
+        return self.pattern, self._anchors, self._needs, self._odd, self._scanner, self._slot
+
+    def __setstate__(self, state: tuple) -> None:
+        self.pattern, self._anchors, self._needs, self._odd, self._scanner, self._slot = state
+
+    @property
+    def is_anchored(self) -> bool:
+        return self._anchors is not None
+
+    @property
+    def is_scanned(self) -> bool:
+        """Whether the document scan can say anything about this pattern (anchors or needs)."""
+        return self._anchors is not None or self._needs is not None
+
+    def finditer(self, doc: Document) -> Iterator[regex.Match]:
+        """Every match in the prose, as `pattern.finditer(doc.prose)` yields them.
+
+        `language.regex_timeout` bounds the time spent matching, not the time the caller spends on
+        each match between two (judging a thousand findings is no runaway pattern).
+        """
+        starts = self._starts(doc)
+        if starts is None:  # regex's own timeout would count the caller's time too: match all first
+            return iter(list(self.pattern.finditer(doc.prose, timeout=language.regex_timeout(doc.prose))))
+        return self._at(doc.prose, starts)
+
+    def search(self, doc: Document) -> regex.Match | None:
+        """The first match in the prose, as `pattern.search(doc.prose)` finds it."""
+        starts = self._starts(doc)
+        if starts is None:
+            return self.pattern.search(doc.prose, timeout=language.regex_timeout(doc.prose))
+        return next(self._at(doc.prose, starts), None)
+
+    def _at(self, prose: str, starts: list[int]) -> Iterator[regex.Match]:
+        """The matches that begin at candidate starts, in order, resuming after each as finditer does."""
+        match = self.pattern.match
+        budget = language.regex_timeout(prose)  # spent only inside regex calls
+        resume = 0
+        i, count = 0, len(starts)
+        while i < count:
+            start = starts[i]
+            if start < resume:
+                i = bisect.bisect_left(starts, resume, i)
+                continue
+            i += 1
+            if budget <= 0:
+                raise TimeoutError("regex timed out")
+            began = time.monotonic()
+            m = match(prose, start, timeout=budget)
+            budget -= time.monotonic() - began
+            if m is not None:
+                yield m
+                resume = max(m.end(), start + 1)
+
+    def _starts(self, doc: Document) -> list[int] | None:
+        """Candidate starts ([] when the document lacks a need), or None to run plain finditer."""
+        if not self.is_scanned:
+            return None
+        if self._scanner is None:
+            share([self])
+        return self._scanner.starts(doc, self._slot)  # type: ignore[union-attr]
+
+
+class Scanner:
+    """Finds the anchor spellings of many matchers in one pass over a document's lower-cased prose.
+
+    The spellings become one trie-shaped stdlib `re` pattern (a space in a spelling as `\\s+`). At a
+    hit, every spelling that is a prefix of the one found also occurs there; the scan resumes at the
+    first offset where another spelling could begin inside the hit, so overlapping ones are all seen.
+    """
+
+    def __init__(self, matchers: Sequence[Matcher]) -> None:
+        owners: dict[str, list[tuple[int, int, int]]] = {}
+        odd: set[str] = set()
+        self._line_anchors: list[tuple[int, int, int]] = []  # (slot, lo, hi) of (?m:^) anchors
+        for slot, matcher in enumerate(matchers):
+            odd |= matcher._odd
+            for spellings, lo, hi in matcher._anchors or ():
+                for spelling in spellings:
+                    if spelling == literals.LINE_START:  # found by a newline search, not the trie
+                        self._line_anchors.append((slot, lo, hi))
+                    elif spelling:  # "" is \A: offset 0, always tried
+                        owners.setdefault(spelling, []).append((slot, lo, hi))
+            for spelling in matcher._needs or ():
+                owners.setdefault(spelling, []).append((slot, _NEED, _NEED))
+        self._count = len(matchers)
+        self._plain = [m._anchors is None for m in matchers]  # slots run by plain finditer once needed
+        self._needy = [m._needs is not None for m in matchers]
+        self._odd = "".join(sorted(odd))
+        self._table = _table(owners)
+        self._source = _trie(self._table)  # the stdlib pattern of every spelling
+        self._code: list[int] | None = None  # sre's compiled trie, kept for the pickle
+        self._compiled: re.Pattern[str] | None = None
+        self._odd_re: re.Pattern[str] | None = None
+        self._last: tuple[weakref.ref, list[list[int]] | None] | None = None
+
+    def __getstate__(self) -> dict:
+        self._pattern()  # compile now, so the pickle carries the code
+        return {"_count": self._count, "_plain": self._plain, "_needy": self._needy, "_odd": self._odd,
+                "_line_anchors": self._line_anchors, "_table": self._table, "_source": self._source,
+                "_code": self._code}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._compiled = self._odd_re = self._last = None
+
+    def starts(self, doc: Document, slot: int) -> list[int] | None:
+        """Sorted candidate starts for matcher `slot`; [] if the document lacks its needs; None to run it
+        plainly (no anchors, or a document that defeats them)."""
+        last = self._last
+        if last is None or last[0]() is not doc:  # scanned once per document, for every matcher
+            self._last = last = (weakref.ref(doc), self._scan(doc))
+        found = last[1]
+        return None if found is None else found[slot]
+
+    def _scan(self, doc: Document) -> list[list[int] | None] | None:
+        lowered = doc.lowered
+        if lowered is None or (self._odd and self._odd_pattern().search(doc.prose)):
+            return None
+        buckets: list[list[int]] = [[0] for _ in range(self._count)]  # offset 0 is always tried
+        found = [not needy for needy in self._needy]  # whether each slot's needs were seen
+        if self._line_anchors:
+            breaks = [m.start() for m in _LINE_FEED.finditer(lowered)]
+            for slot, lo, hi in self._line_anchors:
+                for offset in range(lo, hi + 1):
+                    buckets[slot].extend([at - offset for at in breaks])
+        if self._table:
+            search = self._pattern().search
+            table = self._table
+            pos = 0
+            while (m := search(lowered, pos)) is not None:
+                at = m.start()
+                text = m.group()
+                resume, entries = table.get(text) or table[_WHITESPACE_RUN.sub(" ", text)]
+                for slot, lo, hi in entries:
+                    if lo == hi:
+                        if lo == _NEED:
+                            found[slot] = True
+                        else:
+                            buckets[slot].append(at - lo)
+                    else:
+                        buckets[slot].extend(range(at - hi, at - lo + 1))
+                pos = at + resume
+        result: list[list[int] | None] = []
+        for slot, bucket in enumerate(buckets):
+            if not found[slot]:
+                result.append([])
+            elif self._plain[slot]:
+                result.append(None)
+            else:
+                result.append(sorted({s for s in bucket if s >= 0}) if len(bucket) > 1 else bucket)
+        return result
+
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled, self._code = _compile_trie(self._source, self._code)
+        return self._compiled
+
+    def _odd_pattern(self) -> re.Pattern[str]:
+        if self._odd_re is None:
+            self._odd_re = re.compile("[" + "".join(re.escape(ch) for ch in self._odd) + "]")
+        return self._odd_re
+
+
+def share(matchers: Iterable[Matcher]) -> None:
+    """Give these matchers one scanner, so a document is scanned once for all of them."""
+    scanned = [m for m in matchers if m.is_scanned]
+    scanner = Scanner(scanned)
+    for slot, matcher in enumerate(scanned):
+        matcher._scanner, matcher._slot = scanner, slot
+
+
+def _table(owners: dict[str, list[tuple[int, int, int]]]) -> dict[str, tuple[int, tuple[tuple[int, int, int], ...]]]:
+    """spelling -> (where to resume scanning after a hit, relative to it; every (slot, lo, hi) it
+    anchors, those of the spellings that are its prefixes included)."""
+    prefixes = {s[:k] for s in owners for k in range(1, len(s) + 1)}
+    table = {}
+    for spelling in owners:
+        entries = [e for k in range(1, len(spelling) + 1) for e in owners.get(spelling[:k], ())]
+        # the first offset inside the hit where another spelling could begin; offsets past a
+        # whitespace run are unknown in the text, so never resume beyond the first one
+        resume = next((i for i in range(1, len(spelling)) if spelling[i:] in prefixes
+                       or any(spelling[i:j] in owners for j in range(i + 1, len(spelling)))), len(spelling))
+        if literals.WHITESPACE in spelling:
+            resume = min(resume, spelling.index(literals.WHITESPACE))
+        table[spelling] = (resume, tuple(entries))
+    return table
+
+
+def _compile_trie(source: str, code: list[int] | None) -> tuple[re.Pattern[str], list[int] | None]:
+    """The trie compiled by sre, and sre's code for it.
+
+    A stdlib pattern pickles as its source and is compiled again in each process: 30-50 ms for the
+    built-in packs' trie, most of a pre-commit run. Its code, kept in the cached rule set (whose key
+    holds the Python version), rebuilds it in well under a millisecond. The code comes from `re`'s
+    internals, so any surprise there falls back to `re.compile`.
+    """
+    try:
+        import _sre
+        from re import _compiler, _parser
+
+        if code is None:
+            parsed = _parser.parse(source, 0)
+            if parsed.state.groups != 1 or parsed.state.flags != re.UNICODE:
+                raise ValueError("the trie has no groups and no flags")
+            code = [int(op) for op in _compiler._code(parsed, 0)]
+        return _sre.compile(source, int(re.UNICODE), code, 0, {}, (None,)), code
+    except Exception:  # the internals differ in this Python: compile the plain way
+        return re.compile(source), None
+
+
+def _trie(spellings: Iterable[str]) -> str:
+    """A stdlib `re` source matching any spelling, the longest one where several start at one offset."""
+    root: dict = {}
+    for spelling in spellings:
+        node = root
+        for ch in spelling:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _emit(root)
+
+
+def _emit(node: dict) -> str:
+    branches = [(r"\s+" if ch == literals.WHITESPACE else re.escape(ch)) + _emit(child)
+                for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        branches.append("")  # last: longer spellings are tried first
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
