@@ -6,6 +6,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -13,6 +14,8 @@ from click.testing import CliRunner, Result
 from healthlint.cli import cli
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+# The compiled-ruleset cache goes to a folder of this test session's, never the user's ~/.cache.
+os.environ.setdefault("HEALTHLINT_CACHE_DIR", tempfile.mkdtemp(prefix="healthlint-test-cache-"))
 COLOR_VARS = ("NO_COLOR", "FORCE_COLOR")  # cleared so the caller's terminal settings never leak into a test
 
 

@@ -80,6 +80,7 @@ def cli(verbose: bool) -> None:
 @click.option("--force-exclude", is_flag=True, help="Apply config excludes to files named on the command line too.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
               help="Processes to lint with (0: one per CPU). Default: one per CPU for big batches, 1 under pre-commit.")
+@click.option("--no-cache", is_flag=True, help="Compile the rule packs instead of using the cached compilation.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notices.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @_guarded
@@ -87,10 +88,12 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None, exit_zero: bool,
           baseline_path: Path | None, write_baseline: Path | None, config_path: Path | None,
           rule_paths: tuple[Path, ...], stdin_filename: str | None, force_exclude: bool, jobs: int | None,
-          quiet: bool, color: str) -> int:
+          no_cache: bool, quiet: bool, color: str) -> int:
     """Lint files and folders (default: the current folder)."""
     from healthlint import baseline, formats, runner
 
+    if no_cache:
+        os.environ["HEALTHLINT_NO_CACHE"] = "1"  # read by the rule loader (healthlint.cache)
     options = runner.Options(config_path=config_path, rule_paths=rule_paths, select=_split(select),
                              ignore=_split(ignore), force_exclude=force_exclude, stdin_filename=stdin_filename)
     lint = runner.Runner(options, stdin=click.get_binary_stream("stdin"))

@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from healthlint.config import Pattern
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 from healthlint.readers import EXTENSIONS
 
 ALWAYS_SKIPPED = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -44,8 +46,10 @@ def matches(patterns: Sequence[Pattern], path: Path) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+def _spec(pattern: str) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec  # imported on first use: ~50 ms that a run without patterns never pays
+
+    return GitIgnoreSpec.from_lines([pattern])
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def discover(paths: Sequence[Path], excludes: Excludes, *, force_exclude: bool =
 
 
 def _walk(top: Path, excludes: Excludes, respect_gitignore: bool) -> Iterator[Path]:
-    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = _parent_gitignores(top) if respect_gitignore else []
+    ignores: list[tuple[Path, GitIgnoreSpec]] = _parent_gitignores(top) if respect_gitignore else []
 
     def ignored(path: Path, is_dir: bool) -> bool:
         absolute = Path(os.path.abspath(path))
@@ -105,7 +109,7 @@ def _walk(top: Path, excludes: Excludes, respect_gitignore: bool) -> Iterator[Pa
                 yield path
 
 
-def _parent_gitignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+def _parent_gitignores(top: Path) -> list[tuple[Path, GitIgnoreSpec]]:
     """`.gitignore` files of the folders above `top`, up to the repository root."""
     found = []
     for folder in Path(os.path.abspath(top)).parents:
@@ -116,7 +120,9 @@ def _parent_gitignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     return found[::-1]
 
 
-def _read_gitignore(path: Path) -> pathspec.GitIgnoreSpec:
+def _read_gitignore(path: Path) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -124,8 +130,8 @@ def _read_gitignore(path: Path) -> pathspec.GitIgnoreSpec:
     valid = []
     for line in lines:  # git skips a pattern it cannot read; so do we
         try:
-            pathspec.GitIgnoreSpec.from_lines([line]).match_file("x")
+            GitIgnoreSpec.from_lines([line]).match_file("x")
         except re.error:
             continue
         valid.append(line)
-    return pathspec.GitIgnoreSpec.from_lines(valid)
+    return GitIgnoreSpec.from_lines(valid)

@@ -8,10 +8,8 @@ file become error lines in the returned `Run`, and the other files are still lin
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import difflib
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -90,6 +88,9 @@ class Runner:
             self.settings_for(path)  # compiled before any fork, so workers inherit them
         workers = _worker_count(jobs, targets)
         if workers > 1:
+            import concurrent.futures
+            import multiprocessing
+
             global _WORKER  # the fork pool's workers inherit the compiled settings through it
             _WORKER = self
             context = multiprocessing.get_context("fork")
@@ -191,6 +192,8 @@ def _worker_count(jobs: int, targets: Sequence[Path]) -> int:
     """How many processes to use: 1 unless asked for more and the batch is big enough to gain."""
     if jobs == 1 or len(targets) < MIN_PARALLEL_FILES or any(str(t) == "-" for t in targets):
         return 1
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1  # workers would have to recompile every rule; not worth it
     try:
