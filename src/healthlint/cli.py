@@ -131,7 +131,7 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
     if output_file is not None:
         _write_atomically(output_file, "".join(chunks))
     else:
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         for chunk in chunks:
             out.write(chunk)
         out.flush()
