@@ -83,6 +83,27 @@ def test_pyproject_without_the_table_is_passed_over(repo, monkeypatch):
     assert findings("post.md") == (1, [("post.md", "HL103", "warning")])
 
 
+def test_pyproject_that_never_names_healthlint_is_not_parsed(repo, monkeypatch):
+    # another tool's broken pyproject is that tool's problem, not a reason to stop linting
+    write(repo, ".healthlint.yaml", "select: [HL103]\n")
+    write(repo, "docs/pyproject.toml", '[tool.ruff\nline-length = 100\n')
+    write(repo, "docs/post.md", f"{HYPE} {CURE}\n")
+    monkeypatch.chdir(repo / "docs")
+    assert findings("post.md") == (1, [("post.md", "HL103", "warning")])
+
+
+def test_each_file_gets_its_nearest_config_in_one_run(repo, monkeypatch):
+    # folders are looked up once per run and remembered: siblings and nested folders must not mix up
+    write(repo, ".healthlint.yaml", "select: [HL103]\n")
+    write(repo, "a/.healthlint.yaml", "select: [HL101]\n")
+    for name in ("a/one.md", "a/deep/two.md", "b/three.md", "b/deep/four.md", "five.md"):
+        write(repo, name, f"{HYPE} {CURE}\n")
+    monkeypatch.chdir(repo)
+    assert sorted(findings()[1]) == [("a/deep/two.md", "HL101", "error"), ("a/one.md", "HL101", "error"),
+                                     ("b/deep/four.md", "HL103", "warning"), ("b/three.md", "HL103", "warning"),
+                                     ("five.md", "HL103", "warning")]
+
+
 def test_explicit_config_option(repo, monkeypatch):
     write(repo, ".healthlint.yaml", "select: [HL103]\n")
     write(repo, "strict.yaml", "select: [HL101]\n")

@@ -54,14 +54,26 @@ class Config:
         return f"{self.origins.get(key, self.path)}: {key}"
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest config file from `start` upward, or None."""
+def find_config(start: Path, memo: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest config file from `start` upward, or None.
+
+    `memo` (folder -> answer) lets a run over thousands of files look at each folder once.
+    """
+    memo = {} if memo is None else memo
+    walked = []
+    found = None
     for folder in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
-    return None
+        if folder in memo:
+            found = memo[folder]
+            break
+        walked.append(folder)
+        found = next((candidate for name in CONFIG_NAMES if (candidate := folder / name).is_file()
+                      and (name != "pyproject.toml" or _has_tool_table(candidate))), None)
+        if found is not None:
+            break
+    for folder in walked:
+        memo[folder] = found
+    return found
 
 
 def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
@@ -202,5 +214,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _has_tool_table(path: Path) -> bool:
-    """Whether a pyproject.toml configures healthlint; an unreadable one is an error, as in ruff."""
+    """Whether a pyproject.toml configures healthlint; an unreadable one is an error, as in ruff.
+
+    A file that never says "healthlint" cannot configure it and is not parsed (nor judged).
+    """
+    try:
+        if b"healthlint" not in path.read_bytes():
+            return False
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return "healthlint" in _read_toml(path).get("tool", {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class Settings:
     lexicon: rulefile.Lexicon
     all_rules: tuple[Rule, ...]  # every rule that exists under this config
 
-    @property
+    @functools.cached_property
     def known_ids(self) -> frozenset[str]:
         return frozenset(rule.id for rule in self.all_rules)
 
@@ -70,6 +71,7 @@ class Runner:
         self.stdin = stdin
         self._settings: dict[Path | None, Settings] = {}
         self._builtin: rulefile.RuleSet | None = None
+        self._config_paths: dict[Path, Path | None] = {}  # folder -> its nearest config
 
     def rule_index(self) -> dict[str, Rule]:
         """Every rule of every config used so far, by id: the metadata reports such as SARIF need."""
@@ -132,7 +134,7 @@ class Runner:
         config_path = self.options.config_path
         if config_path is None:
             folder = Path(os.path.abspath(path)).parent
-            config_path = find_config(folder)
+            config_path = find_config(folder, self._config_paths)
         if config_path not in self._settings:
             self._settings[config_path] = self._compile(load_config(config_path))
         return self._settings[config_path]
