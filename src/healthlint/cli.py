@@ -90,7 +90,7 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
           rule_paths: tuple[Path, ...], stdin_filename: str | None, force_exclude: bool, jobs: int | None,
           no_cache: bool, quiet: bool, color: str) -> int:
     """Lint files and folders (default: the current folder)."""
-    from healthlint import baseline, formats, runner
+    from healthlint import formats, runner
 
     if no_cache:
         os.environ["HEALTHLINT_NO_CACHE"] = "1"  # read by the rule loader (healthlint.cache)
@@ -105,6 +105,8 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
         click.echo(f"healthlint: error: {error}", err=True)
     results = run.results
 
+    if write_baseline is not None or baseline_path is not None:
+        from healthlint import baseline
     if write_baseline is not None:
         _write_atomically(write_baseline, baseline.dump(results))
         found = sum(len(r.findings) for r in results)

@@ -9,8 +9,6 @@ the file and, for YAML, the line.
 
 from __future__ import annotations
 
-import difflib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +16,6 @@ from typing import Any
 
 from healthlint.errors import ConfigError
 from healthlint.model import CONTEXT_VALUES, Context, Severity
-from healthlint.yamlload import LocatedDict, load_yaml
 
 CONFIG_NAMES = (".healthlint.yaml", "healthlint.yaml", "pyproject.toml")
 KEYS = ("extend", "select", "ignore", "severity", "rules", "exclude", "per-file-ignores", "fail-on", "context",
@@ -99,6 +96,8 @@ def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
         data: Any = _read_toml(path).get("tool", {}).get("healthlint", {})
         line_of = lambda key: None  # noqa: E731 - tomllib keeps no positions
     else:
+        from healthlint.yamlload import LocatedDict, load_yaml  # only YAML configs need PyYAML
+
         data = load_yaml(path, ConfigError)
         if data is None:
             data = {}
@@ -112,6 +111,8 @@ def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
 
     for key in data:
         if key not in KEYS:
+            import difflib
+
             close = difflib.get_close_matches(str(key), KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise fail(str(key), f"unknown setting{hint}")
@@ -202,6 +203,8 @@ def _strings(data: Mapping, key: str, fail: Any) -> tuple[str, ...]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -9,7 +9,6 @@ file become error lines in the returned `Run`, and the other files are still lin
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -216,6 +215,8 @@ def select_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[
     """
     for code in (*select, *ignore):
         if not any(rule.id.startswith(code) for rule in rules):
+            import difflib
+
             close = difflib.get_close_matches(code, [r.id for r in rules], n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"unknown rule or prefix {code!r}{hint}")

@@ -9,31 +9,35 @@ ran, after config severity overrides.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from healthlint.formats import concise, full, github, gitlab, json, json_lines, junit, sarif
 from healthlint.model import Document, FileResult, Finding, Severity
 
 
 @dataclass(frozen=True)
 class Format:
-    render: Callable[..., Iterator[str]]  # (results, color, **{"rules": ...} if takes_rules)
+    module: str  # healthlint.formats.<module>, imported when used: a run needs only one format
     human: bool  # prints a summary line and may use colour
     takes_rules: bool = False  # render accepts rules: Mapping[str, Rule] | None
 
+    @property
+    def render(self) -> Callable[..., Iterator[str]]:
+        """(results, color, **{"rules": ...} if takes_rules) -> chunks of the report."""
+        return importlib.import_module(f"healthlint.formats.{self.module}").render  # type: ignore[no-any-return]
+
 
 FORMATS: dict[str, Format] = {
-    "concise": Format(concise.render, human=True),
-    "full": Format(full.render, human=True),
-    "json": Format(json.render, human=False),
-    "json-lines": Format(json_lines.render, human=False),
-    "sarif": Format(sarif.render, human=False, takes_rules=True),
-    "github": Format(github.render, human=False),
-    "gitlab": Format(gitlab.render, human=False),
-    "junit": Format(junit.render, human=False),
+    "concise": Format("concise", human=True),
+    "full": Format("full", human=True),
+    "json": Format("json", human=False),
+    "json-lines": Format("json_lines", human=False),
+    "sarif": Format("sarif", human=False, takes_rules=True),
+    "github": Format("github", human=False),
+    "gitlab": Format("gitlab", human=False),
+    "junit": Format("junit", human=False),
 }
 
 
@@ -83,6 +87,8 @@ def fingerprinted(results: Iterable[FileResult]) -> Iterator[tuple[Document, Fin
 
 
 def _hash(*parts: str) -> str:
+    import hashlib  # only reports with fingerprints need it; it loads OpenSSL
+
     data = "\x00".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()[:32]
 
