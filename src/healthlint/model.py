@@ -68,6 +68,8 @@ class Document:
     blocks  the prose units, in order, not overlapping
     comments  spans (in source) of comments that may hold healthlint directives
     meta    front-matter fields (Markdown) or {} — document context such as `product`
+
+    Once linted, a document is kept only to report on (`for_report`): its source and path.
     """
 
     path: str
@@ -77,6 +79,11 @@ class Document:
     blocks: tuple[Block, ...] = ()
     comments: tuple[Span, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def for_report(self) -> Document:
+        """This document without what only rules need (the prose mask, blocks, front matter), so that
+        a run over thousands of files holds little more than their text until it reports."""
+        return Document(self.path, self.source, "", self.format, (), self.comments)
 
     def text(self, span: Span) -> str:
         """The source text a span covers."""

@@ -126,7 +126,7 @@ class Runner:
             return None, str(exc), ()
         result = engine.lint_document(doc, settings.rules_for(path), settings.lexicon,
                                       settings.config.context, settings.known_ids)
-        return result, None, result.notices
+        return FileResult(doc.for_report(), result.findings, result.notices), None, result.notices
 
     def settings_for(self, path: Path) -> Settings:
         """The compiled settings of the config nearest to `path` (or of `--config`)."""
