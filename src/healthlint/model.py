@@ -81,9 +81,10 @@ class Document:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def for_report(self) -> Document:
-        """This document without what only rules need (the prose mask, blocks, front matter), so that
-        a run over thousands of files holds little more than their text until it reports."""
-        return Document(self.path, self.source, "", self.format, (), self.comments)
+        """This document without what only rules need (the prose mask, blocks, comments, front
+        matter), so that a run over thousands of files holds little more than their text until it
+        reports."""
+        return Document(self.path, self.source, "", self.format)
 
     def text(self, span: Span) -> str:
         """The source text a span covers."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     lexicon: Lexicon
+    key: str = ""  # a hash of everything the set was compiled from ("" when the cache is off)
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
@@ -94,6 +95,7 @@ def load_rules(paths: Sequence[Path] | None = None, lexicon: Lexicon | None = No
         return cached
     ruleset = _compile_rules(files, lexicon)
     if name is not None:
+        ruleset = replace(ruleset, key=name)
         cache.store(name, ruleset)
     return ruleset
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from healthlint import discovery, engine, readers, rulefile
+from healthlint import cache, discovery, engine, readers, resultcache, rulefile
 from healthlint.config import Config, find_config, load_config
 from healthlint.errors import BinaryFileError, ConfigError, HealthlintError, InputError
-from healthlint.model import FileResult, Notice, Rule, Severity
+from healthlint.model import Document, FileResult, Notice, Rule, Severity
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Settings:
     rules: tuple[Rule, ...]  # those that run: selected, with severity overrides
     lexicon: rulefile.Lexicon
     all_rules: tuple[Rule, ...]  # every rule that exists under this config
+    fingerprint: str = ""  # what the findings depend on besides the file ("": results are not cached)
 
     @functools.cached_property
     def known_ids(self) -> frozenset[str]:
@@ -118,14 +119,22 @@ class Runner:
         except OSError as exc:
             return None, f"{shown}: cannot read: {exc.strerror or exc}", ()
         settings = self.settings_for(Path(shown) if is_stdin else path)
+        rules = settings.rules_for(path)
+        entry = resultcache.key(data, shown, settings.fingerprint, [r.id for r in rules]) \
+            if settings.fingerprint and not is_stdin else None
+        cached = resultcache.load(entry) if entry else None
+        if cached is not None:
+            format, findings = cached
+            return FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ()
         try:
             doc = readers.load(shown, data, readers.format_for(shown) or "text" if is_stdin else None)
         except BinaryFileError as exc:
             return None, None, (Notice(shown, str(exc).removeprefix(f"{shown}: ")),)
         except InputError as exc:
             return None, str(exc), ()
-        result = engine.lint_document(doc, settings.rules_for(path), settings.lexicon,
-                                      settings.config.context, settings.known_ids)
+        result = engine.lint_document(doc, rules, settings.lexicon, settings.config.context, settings.known_ids)
+        if entry and not result.notices:  # a notice may say matching timed out: never keep that verdict
+            resultcache.store(entry, doc.format, result.findings)
         return FileResult(doc.for_report(), result.findings, result.notices), None, result.notices
 
     def settings_for(self, path: Path) -> Settings:
@@ -142,8 +151,10 @@ class Runner:
         builtin = self._builtin = self._builtin or rulefile.load_rules()
         extra = [*config.rules, *self.options.rule_paths]
         rules = list(builtin.rules)
+        added_key = ""
         if extra:
-            added = rulefile.load_rules(extra, builtin.lexicon).rules
+            loaded = rulefile.load_rules(extra, builtin.lexicon)
+            added, added_key = loaded.rules, loaded.key
             taken = {r.id for r in rules}
             for rule in added:
                 if rule.id in taken:
@@ -158,7 +169,11 @@ class Runner:
         enable = ("HL003",) if config.require_reason else ()  # suppression-without-reason
         chosen = select_rules(rules, select, (*config.ignore, *self.options.ignore), enable)
         chosen = [with_severity(rule, config.severity) for rule in chosen]
-        return Settings(config, tuple(chosen), builtin.lexicon, tuple(rules))
+        fingerprint = ""
+        if builtin.key and (not extra or added_key):
+            fingerprint = cache.key([builtin.key, added_key, repr(config.context),
+                                     *sorted(r.id for r in rules), *(f"{r.id}={r.severity}" for r in chosen)])
+        return Settings(config, tuple(chosen), builtin.lexicon, tuple(rules), fingerprint)
 
     def _targets(self, paths: Iterable[Path], run: Run) -> Iterator[Path]:
         """The files to lint, in order; a missing path becomes an error in `run`."""

@@ -1,0 +1,155 @@
+"""The results cache: a re-run over unchanged files reuses their findings; any change to a file, its
+name, the config or a rule file is a miss; a broken or shared cache never changes what is reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SRC, run_cli, write
+from healthlint import readers, resultcache
+
+CLAIMS = "# Ketamine\n\nOur infusions cure depression. 70% of patients respond.\n"
+RULE = """\
+- id: HL901
+  name: house-word
+  kind: phrase
+  severity: warning
+  phrases: [{word}]
+  message: '"{{match}}" is a house word.'
+  rationale: Testing.
+"""
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("HEALTHLINT_CACHE_DIR", str(folder))
+    monkeypatch.delenv("HEALTHLINT_NO_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    root = tmp_path / "site"
+    (root / ".git").mkdir(parents=True)
+    write(root, "post.md", CLAIMS)
+    write(root, "notes.txt", "Nothing to see here.\n")
+    monkeypatch.chdir(root)
+    return root
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "results").glob("*/*.pickle"))
+
+
+def findings(*args: str) -> list[tuple[str, str, int, int, str]]:
+    result = run_cli("check", "--format", "json", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    return [(f["path"], f["rule"], f["line"], f["column"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def test_a_rerun_reuses_findings_without_reading_the_file_again(cache_dir, site, monkeypatch):
+    first = findings()
+    assert first and len(entries(cache_dir)) == 2
+
+    def no_reader(*args, **kwargs):
+        raise AssertionError("the reader ran on a cached file")
+
+    monkeypatch.setattr(readers, "load", no_reader)
+    assert findings() == first
+    concise = run_cli("check", "--format", "concise")
+    assert concise.exit_code == 1 and "post.md:3:15: HL101" in concise.stdout  # positions from the file
+
+
+def test_an_edited_file_is_linted_again(cache_dir, site):
+    before = findings()
+    write(site, "post.md", CLAIMS.replace("cure", "treat"))
+    after = findings()
+    assert any(f[1] == "HL101" for f in before) and not any(f[1] == "HL101" for f in after)
+
+
+def test_the_same_bytes_under_another_name_are_not_taken_from_the_cache(cache_dir, site):
+    write(site, "post.txt", "`Our infusions cure depression.`\n")
+    write(site, "post.md", "`Our infusions cure depression.`\n")
+    found = {f[0] for f in findings("--select", "HL101") if f[1] == "HL101"}
+    assert found == {"post.txt"}  # code in Markdown is not prose; in text it is
+
+
+def test_a_config_change_is_a_miss(cache_dir, site):
+    assert {f[1] for f in findings()} >= {"HL101", "HL201"}
+    write(site, ".healthlint.yaml", "select: [HL201]\n")
+    assert {f[1] for f in findings()} == {"HL201"}
+    write(site, ".healthlint.yaml", "select: [HL201]\nseverity:\n  HL201: info\n")
+    result = json.loads(run_cli("check", "--format", "json").stdout)
+    assert {f["severity"] for f in result["findings"]} == {"info"}
+
+
+def test_an_edited_rule_file_is_a_miss_even_when_its_ids_stay(cache_dir, site):
+    write(site, "house.yaml", RULE.format(word="infusions"))
+    assert [f[4] for f in findings("--rules", "house.yaml", "--select", "HL901")] == ['"infusions" is a house word.']
+    write(site, "house.yaml", RULE.format(word="patients"))
+    assert [f[4] for f in findings("--rules", "house.yaml", "--select", "HL901")] == ['"patients" is a house word.']
+
+
+def test_suppression_comments_are_part_of_the_file(cache_dir, site):
+    assert "HL101" in {f[1] for f in findings()}
+    write(site, "post.md", "<!-- healthlint-disable-file HL101 -- quoted from a warning letter -->\n" + CLAIMS)
+    assert "HL101" not in {f[1] for f in findings()}
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05N."])
+def test_a_damaged_entry_is_a_miss_and_is_rewritten(cache_dir, site, damage):
+    first = findings()
+    for entry in entries(cache_dir):
+        entry.write_bytes(damage)
+    assert findings() == first
+    assert all(entry.stat().st_size > len(damage) for entry in entries(cache_dir))
+
+
+def test_no_cache_writes_no_entries(cache_dir, site):
+    run_cli("check", "--no-cache")
+    assert not entries(cache_dir)
+
+
+def test_stdin_is_not_cached(cache_dir, site):
+    result = run_cli("check", "-", "--stdin-filename", "post.md", input=CLAIMS)
+    assert result.exit_code == 1 and not entries(cache_dir)
+
+
+def test_parallel_processes_share_one_cache(tmp_path):
+    """Several real processes lint the same files into an empty cache at once (pre-commit runs hooks in
+    parallel): every one reports the same, and no temporary file is left behind."""
+    root = tmp_path / "site"
+    (root / ".git").mkdir(parents=True)
+    for i in range(30):
+        write(root, f"page{i}.md", CLAIMS + f"\nPage {i}: 5{i}% of readers agree.\n")
+    env = {**os.environ, "HEALTHLINT_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
+    env.pop("HEALTHLINT_NO_CACHE", None)
+    command = [sys.executable, "-m", "healthlint", "check", "--format", "json", "--jobs", "1"]
+    processes = [subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(4)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [p.returncode for p in processes] == [1] * 4, [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    assert len(json.loads(outputs[0][0])["findings"]) >= 60
+    rerun = subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=120, check=False)
+    assert rerun.stdout == outputs[0][0]
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+    assert len(list((tmp_path / "cache" / "results").glob("*/*.pickle"))) == 30
+
+
+def test_sweep_deletes_only_old_entries(cache_dir, site):
+    findings()
+    old, new = entries(cache_dir)
+    month_ago = time.time() - (resultcache.PRUNE_AFTER_DAYS + 1) * 86400
+    os.utime(old, (month_ago, month_ago))
+    assert resultcache.sweep(cache_dir / "results") == 1
+    assert entries(cache_dir) == [new]
