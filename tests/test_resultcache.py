@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -45,8 +45,12 @@ def site(tmp_path, monkeypatch):
     return root
 
 
-def entries(cache_dir: Path) -> list[Path]:
-    return sorted((cache_dir / "results").glob("*/*.pickle"))
+def entries(cache_dir: Path) -> dict[str, tuple]:
+    """Every stored entry, by key."""
+    found: dict[str, tuple] = {}
+    for shard in sorted((cache_dir / "results").glob("*.pickle")):
+        found.update(pickle.loads(shard.read_bytes()))
+    return found
 
 
 def findings(*args: str) -> list[tuple[str, str, int, int, str]]:
@@ -104,13 +108,22 @@ def test_suppression_comments_are_part_of_the_file(cache_dir, site):
     assert "HL101" not in {f[1] for f in findings()}
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05N."])
-def test_a_damaged_entry_is_a_miss_and_is_rewritten(cache_dir, site, damage):
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05N.", pickle.dumps({"x": "y"}), pickle.dumps([1])])
+def test_a_damaged_shard_is_a_miss_and_is_rewritten(cache_dir, site, damage):
     first = findings()
-    for entry in entries(cache_dir):
-        entry.write_bytes(damage)
+    shards = sorted((cache_dir / "results").glob("*.pickle"))
+    for shard in shards:
+        shard.write_bytes(damage)
     assert findings() == first
-    assert all(entry.stat().st_size > len(damage) for entry in entries(cache_dir))
+    assert len(entries(cache_dir)) == 2
+
+
+def test_a_damaged_entry_is_a_miss(cache_dir, site):
+    first = findings()
+    for shard in (cache_dir / "results").glob("*.pickle"):
+        stored = pickle.loads(shard.read_bytes())
+        shard.write_bytes(pickle.dumps({name: (entry[0], entry[1], [("HL1",)]) for name, entry in stored.items()}))
+    assert findings() == first
 
 
 def test_no_cache_writes_no_entries(cache_dir, site):
@@ -143,13 +156,20 @@ def test_parallel_processes_share_one_cache(tmp_path):
     rerun = subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=120, check=False)
     assert rerun.stdout == outputs[0][0]
     assert not list((tmp_path / "cache").rglob("*.tmp"))
-    assert len(list((tmp_path / "cache" / "results").glob("*/*.pickle"))) == 30
+    assert len(entries(tmp_path / "cache")) == 30  # every process's entries survive the merges
 
 
-def test_sweep_deletes_only_old_entries(cache_dir, site):
-    findings()
-    old, new = entries(cache_dir)
-    month_ago = time.time() - (resultcache.PRUNE_AFTER_DAYS + 1) * 86400
-    os.utime(old, (month_ago, month_ago))
-    assert resultcache.sweep(cache_dir / "results") == 1
-    assert entries(cache_dir) == [new]
+@pytest.mark.parametrize(("days_later", "kept"), [(resultcache.PRUNE_AFTER_DAYS, {"a1", "a2", "a3"}),
+                                                  (resultcache.PRUNE_AFTER_DAYS + 1, {"a3"})])
+def test_entries_not_written_for_a_month_are_dropped_when_their_shard_is_written(tmp_path, monkeypatch,
+                                                                                  days_later, kept):
+    store = resultcache.Store(tmp_path / "results")
+    store.put("a1", "text", ())
+    store.put("a2", "markdown", ())
+    store.save()
+    today = resultcache._today()
+    monkeypatch.setattr(resultcache, "_today", lambda: today + days_later)
+    store = resultcache.Store(tmp_path / "results")
+    store.put("a3", "text", ())
+    store.save()
+    assert set(entries(tmp_path)) == kept

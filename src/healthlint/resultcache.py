@@ -6,11 +6,14 @@ content of every rule file (`Settings.fingerprint`), and the healthlint code its
 miss, never a stale hit. An entry holds only the findings and the reader's format: the runner has
 the bytes already and decodes them again for the report.
 
-Entries live in `<cache folder>/results/<2 hex>/<key>.pickle` (the folder of `healthlint.cache`; off
-with the rest of the cache), each written to a temporary file and renamed into place, so processes
-writing at once (pre-commit runs several) never see half an entry; an unreadable entry is a miss.
-Entries not rewritten for PRUNE_AFTER_DAYS are deleted by an occasional sweep (one store in
-SWEEP_EVERY) so the folder does not grow without end.
+Entries are kept in SHARDS files, `<cache folder>/results/<hex digit>.pickle` (the folder of
+`healthlint.cache`; off with the rest of the cache), chosen by the key's first digit: a run loads only
+the shards its files need and writes each shard it added to once, at the end, instead of creating a
+file per linted file (file creation costs up to a millisecond on a busy disk, more than linting a
+page). A shard is written by merging with what is on disk under an exclusive lock, to a temporary
+file renamed into place, so processes writing at once (pre-commit runs several) lose nothing and never
+see half a shard; a shard that cannot be read is empty. Entries not written for PRUNE_AFTER_DAYS are
+dropped when their shard is next written, so the folder does not grow without end.
 """
 
 from __future__ import annotations
@@ -18,85 +21,123 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from healthlint import cache
-from healthlint.model import Finding
+from healthlint.model import Finding, Severity, Span
 
 PRUNE_AFTER_DAYS = 30
-SWEEP_EVERY = 512
+SHARDS = 16  # one per first hex digit of a key
 _FOLDER = "results"
-_SUFFIX = ".pickle"
+
+# An entry: (day written, reader format, findings as plain tuples: pickling them is several times faster)
+Entry = tuple[int, str, tuple[tuple, ...]]
 
 
-def key(data: bytes, shown: str, fingerprint: str, rule_ids: Sequence[str]) -> str | None:
-    """The entry name for one file linted under one set of rules, or None when the cache is off."""
-    if cache.directory() is None:
-        return None
+def key(data: bytes, shown: str, fingerprint: str, rule_ids: Sequence[str]) -> str:
+    """The entry name for one file linted under one set of rules."""
     return cache.key([_code_fingerprint(), fingerprint, shown, "\x00".join(rule_ids), data])
 
 
-def load(name: str) -> tuple[str, tuple[Finding, ...]] | None:
-    """(reader format, findings) stored under `name`, or None."""
-    path = _path(name)
-    if path is None:
-        return None
+class Store:
+    """The results cache as one run sees it: shards loaded on first use, additions written by `save`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._shards: dict[str, dict[str, Entry]] = {}
+        self._added: dict[str, dict[str, Entry]] = {}
+
+    @classmethod
+    def open(cls) -> Store | None:
+        """The store in the cache folder, or None when the cache is off."""
+        folder = cache.directory()
+        return None if folder is None else cls(folder / _FOLDER)
+
+    def get(self, name: str) -> tuple[str, tuple[Finding, ...]] | None:
+        """(reader format, findings) stored under `name`, or None."""
+        digit = name[0]
+        shard = self._shards.get(digit)
+        if shard is None:
+            shard = self._shards[digit] = _read(self._path(digit))
+        entry = shard.get(name)
+        if entry is None:
+            return None
+        try:
+            return entry[1], tuple(_finding(item) for item in entry[2])
+        except (TypeError, ValueError):  # an entry of another shape: a miss
+            return None
+
+    def put(self, name: str, format: str, findings: Sequence[Finding]) -> None:
+        """Remember one file's findings, to be written by `save`."""
+        self._added.setdefault(name[0], {})[name] = (_today(), format, tuple(_plain(f) for f in findings))
+
+    def save(self) -> None:
+        """Write every shard that got entries, merged with what other processes wrote meanwhile."""
+        for digit, added in self._added.items():
+            with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                self._write(digit, added)
+        self._added.clear()
+
+    def _write(self, digit: str, added: dict[str, Entry]) -> None:
+        path = self._path(digit)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with _locked(self.folder / f".{digit}.lock"):
+            oldest = _today() - PRUNE_AFTER_DAYS
+            merged = {name: entry for name, entry in _read(path).items() if entry[0] >= oldest}
+            merged.update(added)
+            temp = path.with_name(f".{digit}.{os.getpid()}.tmp")  # one writer per process and shard
+            try:
+                temp.write_bytes(pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(temp, path)
+            finally:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+
+    def _path(self, digit: str) -> Path:
+        return self.folder / f"{digit}.pickle"
+
+
+def _read(path: Path) -> dict[str, Entry]:
     try:
         with open(path, "rb") as handle:
-            stored, format, findings = pickle.load(handle)
-    except Exception:  # missing, truncated or foreign: a miss, and the entry is written again
-        return None
-    return (format, findings) if stored == name else None
+            shard = pickle.load(handle)
+    except Exception:  # missing, truncated or foreign: empty, and rewritten by the next save
+        return {}
+    if not isinstance(shard, dict):
+        return {}
+    return {name: entry for name, entry in shard.items()  # drop what this code did not write
+            if isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], int)}
 
 
-def store(name: str, format: str, findings: tuple[Finding, ...]) -> None:
-    """Save one file's findings; a folder that cannot be written just means no entry."""
-    path = _path(name)
-    if path is None:
-        return
-    import tempfile
-
-    temp = None
+@contextlib.contextmanager
+def _locked(path: Path):  # type: ignore[no-untyped-def]
+    """An exclusive lock between processes where the platform has one (else writes may lose entries)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump((name, format, findings), out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-        temp = None
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        pass
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-    if random.randrange(SWEEP_EVERY) == 0:
-        sweep(path.parent.parent)
+        import fcntl
+    except ImportError:  # Windows: the rename still keeps every shard whole
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def sweep(folder: Path, now: float | None = None) -> int:
-    """Delete entries (and stray temporary files) older than PRUNE_AFTER_DAYS; returns how many."""
-    cutoff = (time.time() if now is None else now) - PRUNE_AFTER_DAYS * 86400
-    removed = 0
-    with contextlib.suppress(OSError):
-        for shard in os.scandir(folder):
-            if not shard.is_dir(follow_symlinks=False):
-                continue
-            with contextlib.suppress(OSError):
-                for entry in os.scandir(shard.path):
-                    with contextlib.suppress(OSError):
-                        if entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                            os.unlink(entry.path)
-                            removed += 1
-    return removed
+def _today() -> int:
+    return int(time.time() // 86400)
 
 
-def _path(name: str) -> Path | None:
-    folder = cache.directory()
-    return None if folder is None else folder / _FOLDER / name[:2] / f"{name}{_SUFFIX}"
+def _plain(f: Finding) -> tuple:
+    return (f.rule_id, f.name, int(f.severity), f.message, f.span.start, f.span.end, f.suggestion, f.document)
+
+
+def _finding(item: tuple) -> Finding:
+    rule_id, name, severity, message, start, end, suggestion, document = item
+    return Finding(rule_id, name, Severity(severity), message, Span(start, end), suggestion, document)
 
 
 _CODE: str | None = None

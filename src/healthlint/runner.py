@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from healthlint import cache, discovery, engine, readers, resultcache, rulefile
 from healthlint.config import Config, find_config, load_config
@@ -56,6 +56,15 @@ class Settings:
         return [r for r in self.rules if not any(r.id.startswith(c) for codes in ignored for c in codes)]
 
 
+class Linted(NamedTuple):
+    """What linting one file gave."""
+
+    result: FileResult | None
+    error: str | None
+    notices: tuple[Notice, ...]
+    new_entry: str | None = None  # the results-cache key of a result linted now, to be stored
+
+
 @dataclass
 class Run:
     results: list[FileResult] = field(default_factory=list)
@@ -72,6 +81,7 @@ class Runner:
         self._settings: dict[Path | None, Settings] = {}
         self._builtin: rulefile.RuleSet | None = None
         self._config_paths: dict[Path, Path | None] = {}  # folder -> its nearest config
+        self._store: resultcache.Store | None = None  # the results cache during `run`
 
     def rule_index(self) -> dict[str, Rule]:
         """Every rule of every config used so far, by id: the metadata reports such as SARIF need."""
@@ -85,6 +95,7 @@ class Runner:
         """Lint every file under `paths` ('-' is standard input); `jobs` > 1 uses that many processes
         when the batch is big enough to gain (0: one per CPU). Results are sorted by path."""
         run = Run()
+        self._store = resultcache.Store.open()
         targets = list(self._targets(paths, run))
         for path in targets:
             self.settings_for(path)  # compiled before any fork, so workers inherit them
@@ -101,41 +112,44 @@ class Runner:
                 outcomes = list(pool.map(_lint_in_worker, targets, chunksize=chunk))
         else:
             outcomes = [self.lint_file(path) for path in targets]
-        for result, error, notices in outcomes:
+        for result, error, notices, entry in outcomes:
             if error:
                 run.errors.append(error)
             run.notices.extend(notices)
             if result is not None:
                 run.results.append(result)
+                if entry is not None and self._store is not None:
+                    self._store.put(entry, result.document.format, result.findings)
+        if self._store is not None:
+            self._store.save()
         run.results.sort(key=lambda r: r.document.path)  # deterministic whatever the order of arguments
         return run
 
-    def lint_file(self, path: Path) -> tuple[FileResult | None, str | None, tuple[Notice, ...]]:
-        """(result, error, notices) for one file; '-' reads standard input."""
+    def lint_file(self, path: Path) -> Linted:
+        """The result, error or notices for one file; '-' reads standard input."""
         is_stdin = str(path) == "-"
         shown = (self.options.stdin_filename or "-") if is_stdin else display(path)
         try:
             data = (self.stdin.read() if self.stdin else b"") if is_stdin else path.read_bytes()
         except OSError as exc:
-            return None, f"{shown}: cannot read: {exc.strerror or exc}", ()
+            return Linted(None, f"{shown}: cannot read: {exc.strerror or exc}", ())
         settings = self.settings_for(Path(shown) if is_stdin else path)
         rules = settings.rules_for(path)
-        entry = resultcache.key(data, shown, settings.fingerprint, [r.id for r in rules]) \
-            if settings.fingerprint and not is_stdin else None
-        cached = resultcache.load(entry) if entry else None
+        store = self._store if settings.fingerprint and not is_stdin else None
+        entry = resultcache.key(data, shown, settings.fingerprint, [r.id for r in rules]) if store else None
+        cached = store.get(entry) if store and entry else None
         if cached is not None:
             format, findings = cached
-            return FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ()
+            return Linted(FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ())
         try:
             doc = readers.load(shown, data, readers.format_for(shown) or "text" if is_stdin else None)
         except BinaryFileError as exc:
-            return None, None, (Notice(shown, str(exc).removeprefix(f"{shown}: ")),)
+            return Linted(None, None, (Notice(shown, str(exc).removeprefix(f"{shown}: ")),))
         except InputError as exc:
-            return None, str(exc), ()
+            return Linted(None, str(exc), ())
         result = engine.lint_document(doc, rules, settings.lexicon, settings.config.context, settings.known_ids)
-        if entry and not result.notices:  # a notice may say matching timed out: never keep that verdict
-            resultcache.store(entry, doc.format, result.findings)
-        return FileResult(doc.for_report(), result.findings, result.notices), None, result.notices
+        keep = entry if not result.notices else None  # a notice may say matching timed out: never keep that
+        return Linted(FileResult(doc.for_report(), result.findings, result.notices), None, result.notices, keep)
 
     def settings_for(self, path: Path) -> Settings:
         """The compiled settings of the config nearest to `path` (or of `--config`)."""
@@ -199,7 +213,7 @@ MIN_PARALLEL_FILES = 64  # below this a pool costs more than it gains (perf-note
 MIN_PARALLEL_BYTES = 256_000
 
 
-def _lint_in_worker(path: Path) -> tuple[FileResult | None, str | None, tuple[Notice, ...]]:
+def _lint_in_worker(path: Path) -> Linted:
     assert _WORKER is not None
     return _WORKER.lint_file(path)
 
