@@ -43,7 +43,7 @@ def lint_document(doc: Document, rules: Sequence[Rule], lexicon: Lexicon,
     context, notices = document_context(doc, context)
     blank = not doc.prose.strip()  # an empty page needs no disclaimer or crisis line
     for base in rules:
-        rule = base.in_context(context)
+        rule = _in_context(base, context)
         if rule is None or (blank and rule.is_document):
             continue
         try:
@@ -57,6 +57,22 @@ def lint_document(doc: Document, rules: Sequence[Rule], lexicon: Lexicon,
     if outcome.directives:
         kept.extend(_directive_findings(doc, outcome, rules, known_ids))
     return FileResult(doc, sort_findings(kept), tuple(notices))
+
+
+# (id of a rule, context) -> (that rule, the rule as it applies there): nearly every file has the same
+# context, and resolving overrides for each rule of each file is a tenth of the cost of a small file
+_RESOLVED: dict[tuple[int, Context], tuple[Rule, Rule | None]] = {}
+
+
+def _in_context(rule: Rule, context: Context) -> Rule | None:
+    known = _RESOLVED.get((id(rule), context))
+    if known is not None and known[0] is rule:  # the rule is kept alive by the entry, so its id is its own
+        return known[1]
+    if len(_RESOLVED) > 100_000:  # a long-lived process that loads rule after rule
+        _RESOLVED.clear()
+    resolved = rule.in_context(context)
+    _RESOLVED[(id(rule), context)] = (rule, resolved)
+    return resolved
 
 
 def _directive_findings(doc: Document, outcome: suppressions.Outcome, rules: Sequence[Rule],
