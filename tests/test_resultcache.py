@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SRC, run_cli, write
-from healthlint import readers, resultcache
+from healthlint import readers, resultcache, runner
 
 CLAIMS = "# Ketamine\n\nOur infusions cure depression. 70% of patients respond.\n"
 RULE = """\
@@ -173,3 +173,22 @@ def test_entries_not_written_for_a_month_are_dropped_when_their_shard_is_written
     store.put("a3", "text", ())
     store.save()
     assert set(entries(tmp_path)) == kept
+
+
+def test_a_rerun_with_jobs_lints_only_what_changed(cache_dir, site, monkeypatch):
+    for i in range(80):  # enough files and bytes for --jobs to start processes
+        write(site, f"pages/p{i}.md", CLAIMS + "More copy about our clinic and its caring staff. " * 80 + "\n")
+    first = findings("--jobs", "2")
+    write(site, "pages/p7.md", "Our infusions cure anxiety.\n")
+    linted: list[str] = []
+    real = runner.Runner._lint_all
+
+    def spy(self, targets, jobs):
+        linted.extend(str(t) for t in targets)
+        return real(self, targets, jobs)
+
+    monkeypatch.setattr(runner.Runner, "_lint_all", spy)
+    second = findings("--jobs", "2")
+    assert linted == ["pages/p7.md"]
+    assert [f for f in second if f[0] != "pages/p7.md"] == [f for f in first if f[0] != "pages/p7.md"]
+    assert any(f[0] == "pages/p7.md" and f[1] == "HL101" for f in second)

@@ -62,7 +62,6 @@ class Linted(NamedTuple):
     result: FileResult | None
     error: str | None
     notices: tuple[Notice, ...]
-    new_entry: str | None = None  # the results-cache key of a result linted now, to be stored
 
 
 @dataclass
@@ -81,7 +80,6 @@ class Runner:
         self._settings: dict[Path | None, Settings] = {}
         self._builtin: rulefile.RuleSet | None = None
         self._config_paths: dict[Path, Path | None] = {}  # folder -> its nearest config
-        self._store: resultcache.Store | None = None  # the results cache during `run`
 
     def rule_index(self) -> dict[str, Rule]:
         """Every rule of every config used so far, by id: the metadata reports such as SARIF need."""
@@ -93,37 +91,70 @@ class Runner:
 
     def run(self, paths: Sequence[Path], jobs: int = 1) -> Run:
         """Lint every file under `paths` ('-' is standard input); `jobs` > 1 uses that many processes
-        when the batch is big enough to gain (0: one per CPU). Results are sorted by path."""
+        when the batch is big enough to gain (0: one per CPU). Results are sorted by path.
+
+        Files whose findings are in the results cache are not linted again; only the others are shared
+        among processes, so a re-run over unchanged files starts none.
+        """
         run = Run()
-        self._store = resultcache.Store.open()
+        store = resultcache.Store.open()
         targets = list(self._targets(paths, run))
         for path in targets:
             self.settings_for(path)  # compiled before any fork, so workers inherit them
-        workers = _worker_count(jobs, targets)
-        if workers > 1:
-            import concurrent.futures
-            import multiprocessing
-
-            global _WORKER  # the fork pool's workers inherit the compiled settings through it
-            _WORKER = self
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-                chunk = max(1, min(32, len(targets) // (workers * 4)))  # small enough to balance the load
-                outcomes = list(pool.map(_lint_in_worker, targets, chunksize=chunk))
-        else:
-            outcomes = [self.lint_file(path) for path in targets]
-        for result, error, notices, entry in outcomes:
+        outcomes: list[Linted | None] = [None] * len(targets)
+        keys: list[str | None] = [None] * len(targets)
+        if store is not None:
+            for index, path in enumerate(targets):
+                outcomes[index], keys[index] = self._cached(store, path)
+        todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
+        for index, linted in zip(todo, self._lint_all([targets[i] for i in todo], jobs), strict=True):
+            outcomes[index] = linted
+            key = keys[index]
+            if store is not None and key is not None and linted.result is not None and not linted.notices:
+                store.put(key, linted.result.document.format, linted.result.findings)  # a notice may be a timeout
+        if store is not None:
+            store.save()
+        for result, error, notices in outcomes:  # type: ignore[misc]  # every outcome is filled by now
             if error:
                 run.errors.append(error)
             run.notices.extend(notices)
             if result is not None:
                 run.results.append(result)
-                if entry is not None and self._store is not None:
-                    self._store.put(entry, result.document.format, result.findings)
-        if self._store is not None:
-            self._store.save()
         run.results.sort(key=lambda r: r.document.path)  # deterministic whatever the order of arguments
         return run
+
+    def _lint_all(self, targets: list[Path], jobs: int) -> list[Linted]:
+        workers = _worker_count(jobs, targets)
+        if workers <= 1:
+            return [self.lint_file(path) for path in targets]
+        import concurrent.futures
+        import multiprocessing
+
+        global _WORKER  # the fork pool's workers inherit the compiled settings through it
+        _WORKER = self
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            chunk = max(1, min(32, len(targets) // (workers * 4)))  # small enough to balance the load
+            return list(pool.map(_lint_in_worker, targets, chunksize=chunk))
+
+    def _cached(self, store: resultcache.Store, path: Path) -> tuple[Linted | None, str | None]:
+        """(the cached outcome or None, the file's key or None when it is not to be cached)."""
+        if str(path) == "-":
+            return None, None
+        settings = self.settings_for(path)
+        if not settings.fingerprint:
+            return None, None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None, None  # linting it reports the error
+        shown = display(path)
+        key = resultcache.key(data, shown, settings.fingerprint, [r.id for r in settings.rules_for(path)])
+        hit = store.get(key)
+        if hit is None:
+            return None, key
+        format, findings = hit
+        return Linted(FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ()), key
 
     def lint_file(self, path: Path) -> Linted:
         """The result, error or notices for one file; '-' reads standard input."""
@@ -134,22 +165,15 @@ class Runner:
         except OSError as exc:
             return Linted(None, f"{shown}: cannot read: {exc.strerror or exc}", ())
         settings = self.settings_for(Path(shown) if is_stdin else path)
-        rules = settings.rules_for(path)
-        store = self._store if settings.fingerprint and not is_stdin else None
-        entry = resultcache.key(data, shown, settings.fingerprint, [r.id for r in rules]) if store else None
-        cached = store.get(entry) if store and entry else None
-        if cached is not None:
-            format, findings = cached
-            return Linted(FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ())
         try:
             doc = readers.load(shown, data, readers.format_for(shown) or "text" if is_stdin else None)
         except BinaryFileError as exc:
             return Linted(None, None, (Notice(shown, str(exc).removeprefix(f"{shown}: ")),))
         except InputError as exc:
             return Linted(None, str(exc), ())
-        result = engine.lint_document(doc, rules, settings.lexicon, settings.config.context, settings.known_ids)
-        keep = entry if not result.notices else None  # a notice may say matching timed out: never keep that
-        return Linted(FileResult(doc.for_report(), result.findings, result.notices), None, result.notices, keep)
+        result = engine.lint_document(doc, settings.rules_for(path), settings.lexicon, settings.config.context,
+                                      settings.known_ids)
+        return Linted(FileResult(doc.for_report(), result.findings, result.notices), None, result.notices)
 
     def settings_for(self, path: Path) -> Settings:
         """The compiled settings of the config nearest to `path` (or of `--config`)."""
