@@ -242,7 +242,8 @@ def environment() -> dict:
     grep = subprocess.run(["grep", "--version"], capture_output=True, text=True)
     return {"date": datetime.datetime.now().isoformat(timespec="seconds"), "nproc": os.cpu_count(), "cpu": cpu,
             "python": platform.python_version(), "load_before": os.getloadavg()[0],
-            "healthlint_head": head.stdout.strip(), "grep": grep.stdout.splitlines()[0]}
+            "healthlint_head": head.stdout.strip(), "grep": grep.stdout.splitlines()[0],
+            "healthlint_path": shutil.which("healthlint") or "healthlint"}
 
 
 def setup(mode: Mode, corpus: Path) -> Setup:

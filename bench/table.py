@@ -160,7 +160,8 @@ def render(r: dict) -> str:
              ("linear time, long line at 3 sizes", line_summary, "linear", line_ok)]
 
     out = [f"Measured {env['date']} on {env['nproc']} CPUs ({env['cpu']}), Python {env['python']}, "
-           f"healthlint working tree at HEAD {env['healthlint_head']}, {r['mode']} mode: {files:,} files, "
+           f"healthlint working tree at HEAD {env['healthlint_head']} (`{env.get('healthlint_path', 'healthlint')}`), "
+           f"{r['mode']} mode: {files:,} files, "
            f"{mb:.1f} MB; "
            f"load average {env['load_before']:.2f} before the run, {r['load_after']:.2f} after; "
            f"{r['elapsed_s']:.0f} s in all.", "",
