@@ -155,7 +155,7 @@ def test_a_document_without_a_need_gets_no_regex_attempt():
     assert m._needs is not None
     without = doc_from("It cures. " * 50)
     with_it = doc_from("It cures. " * 50 + "This is NOT intended\nto diagnose.")
-    assert m._starts(without) == []
+    assert m.starts(without) == []
     assert anchored(m, without) == plain(m, without) == []
     assert anchored(m, with_it) == plain(m, with_it) and len(plain(m, with_it)) == 50
 

@@ -81,6 +81,16 @@ class Matcher:
         return self._anchors is not None
 
     @property
+    def anchors(self) -> tuple[literals.Anchor, ...] | None:
+        """The anchors the scan turns into candidate starts (None: the pattern runs plainly)."""
+        return self._anchors
+
+    @property
+    def needs(self) -> frozenset[str] | None:
+        """Spellings one of which a document must hold for the pattern to be tried at all."""
+        return self._needs
+
+    @property
     def is_scanned(self) -> bool:
         """Whether the document scan can say anything about this pattern (anchors or needs)."""
         return self._anchors is not None or self._needs is not None
@@ -91,14 +101,14 @@ class Matcher:
         `language.regex_timeout` bounds the time spent matching, not the time the caller spends on
         each match between two (judging a thousand findings is no runaway pattern).
         """
-        starts = self._starts(doc)
+        starts = self.starts(doc)
         if starts is None:  # regex's own timeout would count the caller's time too: match all first
             return iter(list(self.pattern.finditer(doc.prose, timeout=language.regex_timeout(doc.prose))))
         return self._at(doc.prose, starts)
 
     def search(self, doc: Document) -> regex.Match | None:
         """The first match in the prose, as `pattern.search(doc.prose)` finds it."""
-        starts = self._starts(doc)
+        starts = self.starts(doc)
         if starts is None:
             return self.pattern.search(doc.prose, timeout=language.regex_timeout(doc.prose))
         return next(self._at(doc.prose, starts), None)
@@ -124,8 +134,8 @@ class Matcher:
                 yield m
                 resume = max(m.end(), start + 1)
 
-    def _starts(self, doc: Document) -> list[int] | None:
-        """Candidate starts ([] when the document lacks a need), or None to run plain finditer."""
+    def starts(self, doc: Document) -> list[int] | None:
+        """Sorted candidate starts ([] when the document lacks a need), or None to run plain finditer."""
         if not self.is_scanned:
             return None
         if self._scanner is None:
