@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,14 +63,14 @@ def _spellings() -> list[str]:
     """Words the anchors are made of, so generated text is full of near-misses and real matches."""
     words = set()
     for _, m in MATCHERS:
-        for spellings, _, _ in m._anchors or ():
+        for spellings, *_ in m._anchors or ():
             for s in spellings:
                 words.update(w for w in s.split() if w)
     return sorted(words)
 
 
 WORDS = _spellings()
-SEPARATORS = [" ", "  ", "\n", "\r\n", "\t", "\u00a0", "\n\n", ", ", ". ", "-", "'", "’", ""]
+SEPARATORS = [" ", "  ", "\n", "\r\n", "\t", "\u00a0", "\n\n", ", ", ". ", "-", "'", "’", "", "\n" + " " * 40]
 ODD = ["ſ", "İ", "ı", "K", "Σ", "ß", "ﬁ", "é", "1", "%", "(", ")", "[1]", "¹"]
 
 
@@ -120,6 +121,14 @@ CASES = (
     (r"k", ["K", "k", "\u212a"]),  # Kelvin sign
     (r"(?m:^)a??", ["a\na", "b\na"]),  # after an empty match, finditer tries the same offset again
     (r"\Acure\K\w*", ["cures", "cure"]),
+    # starts found by walking back over non-whitespace from "patient", whitespace runs of any length
+    (r"(?:(?:own|internal)\s*)?\w?patient", ["own patient", "OWN \n\t  patient", "ownxpatient", "the patient",
+                                            "internal" + " " * 300 + "apatient", "patient", "own\u00a0\u2003patient"]),
+    # a match may begin with whitespace here, so no walk: it could start in the middle of a run
+    (r"(?:(?:own|internal)\s*)?\s?\w?patient", ["   patient", "own  patient", " xpatient", "\n\npatient"]),
+    (r"\b(?:(?:our|an?|the)\s+)?(?:internal|company|own|in-house)\s+(?:data|surveys?)(?=\s+(?:found|shows?))",
+     ["the internal data found", "An   in-house survey shows", "our\nown data shows", "ourinternal data found"]),
+    (r"(?:treat|ease|\w?help)\s+anxiety", ["treatment anxiety", "treat  anxiety", "xhelp anxiety", "help anxiety"]),
 )
 
 
@@ -136,11 +145,38 @@ def test_tricky_patterns_match_as_finditer(source, texts_, flags):
     (r"\b(?:the\s+)?evidence\b", {"the eviden", "evidence"}),  # cut to 10 characters
     (r"\bcur(?:e|es|ed)\b", {"cure", "cures", "cured"}),
     (r"(?<!not\s)\bmiracle\s+cure", {"miracle cu"}),  # cut to a prefix: shorter trie, same rarity
+    # each alternative followed into the rest: "treat anxi", not "treat", which "treatment" holds too
+    (r"(?:treat|ease|\w?help)\s+anxiety", {"treat anxi", "ease anxie", "help anxie"}),
 ])
 def test_anchor_spellings(source, expected):
     found = literals.extract(regex.compile(source, regex.IGNORECASE))
     assert found is not None and found.anchors is not None
-    assert set().union(*(spellings for spellings, _, _ in found.anchors)) == expected
+    assert set().union(*(spellings for spellings, *_ in found.anchors)) == expected
+
+
+def test_an_unbounded_whitespace_prefix_still_anchors_by_a_walk():
+    found = literals.extract(regex.compile(r"(?:(?:own|internal)\s*)?\w?patient", regex.IGNORECASE))
+    assert found is not None and found.anchors is not None
+    walks = [anchor for anchor in found.anchors if literals.is_walk(anchor)]
+    assert walks == [(frozenset({"patient"}), 3, walks[0][2], 4)]  # after "own" or "internal" and a \w
+
+
+def test_no_walk_when_a_match_may_begin_with_whitespace():
+    found = literals.extract(regex.compile(r"(?:(?:own|internal)\s*)?\s?\w?patient", regex.IGNORECASE))
+    assert found is not None and found.anchors is not None
+    assert not any(literals.is_walk(anchor) for anchor in found.anchors)
+
+
+def test_walk_back_skips_whitespace_runs_and_keeps_the_offset_range():
+    text = "ab  c" + " " * 1000 + "de"
+    backwards = text[::-1]
+    at = text.index("d")
+    assert matcher._walk_back(backwards, at, 0, 10**9, 3) == [at, 4, 1, 0]  # "d", then "c", "b", "a"
+    assert matcher._walk_back(backwards, at, 1, 1001, 3) == [4]  # only 1 to 1001 characters back
+
+
+def test_spaces_are_what_str_isspace_accepts():
+    assert {c for c in range(sys.maxunicode + 1) if chr(c).isspace()} == literals._SPACES
 
 
 @pytest.mark.parametrize("source", [r"x*", r"\w+ly", r"\Gcure", r"(?r)cure", r"(\w+)\s+\1", r"(?:cure){e<=1}",

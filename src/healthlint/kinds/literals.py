@@ -14,6 +14,13 @@ variable-length look-behinds, duplicate group names. Anything this module does n
 
 Spellings are lower-cased. A space in a spelling stands for a run of whitespace (one or more
 characters that `\\s` matches), so `a\\s+substitute` yields "a substitute" and line wraps still match.
+
+An anchor's offset may be unbounded when only whitespace makes it so: in `(?:(?:our|the)\\s+)?survey`
+"survey" is 0 to 3 non-whitespace characters (and any whitespace) after the start. Its `reach` (3) then
+bounds the walk back from a hit to the starts worth trying, provided no match can begin with whitespace.
+Where a branch or an optional item sits in a sequence, each alternative is also followed into the rest
+of the sequence, so `(?:treat|ease)\\s+(?:your\\s+)?anxiety` yields "treat " and "ease " rather than
+"treat" alone, which "treatment" holds too.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from typing import Any, NamedTuple
 import regex
 from regex import _regex, _regex_core
 
-Anchor = tuple[frozenset[str], int, int]  # spellings, least and greatest offset from the match start
+# spellings; the least and greatest offset of one of them from the match start (greatest may be unbounded);
+# reach: the most non-whitespace characters a match holds before it (may be unbounded)
+Anchor = tuple[frozenset[str], int, int, int]
 
 WHITESPACE = " "  # in a spelling: a run of whitespace
 LINE_START = "\n"  # the spelling (?m:^) is anchored to, at offset -1; offset 0 is always tried anyway
@@ -35,6 +44,8 @@ _MAX_SPELLINGS = 48  # most spellings a node's exact set may hold before it is g
 _MAX_LENGTH = 10  # longest spelling kept; longer ones are cut: a prefix is as required, and the
 # scanner's trie (compiled per process) stays small
 _MAX_RANGE = 8  # widest offset range an anchor may have: each hit then costs that many regex attempts
+_MAX_REACH = 8  # most non-whitespace characters a walk back from a hit may pass, when the range is wider
+_MAX_ALTERNATIVES = 64  # branches with more alternatives are not followed into the rest of their sequence
 _MAX_SET = 12  # largest character class expanded into single-character spellings
 _MAX_NEEDS = 200  # most spellings a need may have
 _IGNORECASE = int(regex.IGNORECASE)  # plain ints: flag arithmetic on the enum is slow
@@ -47,14 +58,26 @@ _FREQUENCY = dict(zip("etaoinshrdlcumwfgypbvkjxqz", (
     .015, .012, .008, .006, .001, .0012, .0008, .0006), strict=True))
 _FREQUENCY.update({WHITESPACE: .2, LINE_START: .015, ".": .01, ",": .01})
 _RARE = .002  # digits, other punctuation, other scripts
+# Every character str.isspace() accepts (Unicode 15; a test checks this list against the running Python);
+# `regex`'s \\s matches a subset of them.
+_SPACES = frozenset((*range(0x9, 0xE), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028,
+                     0x2029, 0x202F, 0x205F, 0x3000))
 _FOLLOW = 3.0  # letters are not independent: "the" is far commoner than t * h * e
+# A walk's candidates are taken to cost this much more than a range's, and its spellings to be at least
+# this common: besides the walk itself, it tends to anchor on a noun deep in the pattern ("ketamine" in
+# `\\d\\d?%\\s+off\\s+(?:our\\s+)?ketamine`), which the letter model rates far rarer than it is in health copy.
+_WALK_COST = 10.0
+_WALK_FLOOR = 1e-6
 
 
 class Literals(NamedTuple):
     """What `extract` found in a pattern.
 
-    anchors  every match holds, for at least one anchor (spellings, lo, hi), one of the spellings at an
-             offset from the match start between lo and hi (offset -1: the character before it)
+    anchors  every match holds, for at least one anchor (spellings, lo, hi, reach), one of the spellings
+             at an offset from the match start between lo and hi (offset -1: the character before it),
+             with at most `reach` non-whitespace characters before it; when hi - lo is too wide for
+             `is_walk`, the match cannot begin with whitespace, so its start is one of the `reach`
+             non-whitespace characters before the spelling, or the spelling itself
     needs    spellings one of which the text holds somewhere whenever the pattern matches anywhere
     odd      characters that IGNORECASE matches against a spelling's character but that lower-case to
              something else ('ſ' for "s", 'İ'): a text holding one cannot rely on the spellings
@@ -72,24 +95,42 @@ def extract(pattern: regex.Pattern) -> Literals | None:
         return None
     try:
         tree, info = _parse(pattern)
-        walker = _Walker(info, tree)
+        walker = _Walker(info, tree, walks=True)
         result = walker.info(tree)
+        if result.blank_first and any(is_walk(anchor) for anchor in result.anchors or ()):
+            # a match may begin with whitespace, which a walk back over non-whitespace would miss
+            walker = _Walker(info, tree, walks=False)
+            result = walker.info(tree)
     except (_Unsafe, RecursionError):
         return None
     except Exception:  # `regex` internals changed: plain matching is slower but still correct
         return None
     if not result.anchors and not result.needs:
         return None
-    sets = [spellings for spellings, _, _ in result.anchors or ()] + [result.needs or frozenset()]
+    sets = [spellings for spellings, *_ in result.anchors or ()] + [result.needs or frozenset()]
     chars = {ch for spellings in sets for s in spellings for ch in s}
     sigma = frozenset("Σ") if chars & {"σ", "ς"} else frozenset()  # str.lower's one context rule
     return Literals(result.anchors, result.needs, frozenset(walker.odd) | sigma, result.min)
 
 
+def is_walk(anchor: Anchor) -> bool:
+    """Whether an anchor's starts are found by walking back over `reach` non-whitespace characters, its
+    offset range being too wide to try every offset in it."""
+    _, lo, hi, _ = anchor
+    return hi - lo > _MAX_RANGE
+
+
 @functools.lru_cache(maxsize=8192)
 def density(found: tuple[Anchor, ...]) -> float:
     """Roughly the candidate starts per character of text that anchors yield."""
-    return sum((hi - lo + 1) * sum(_frequency(s) for s in spellings) for spellings, lo, hi in found)
+    total = 0.0
+    for anchor in found:
+        spellings, lo, hi, reach = anchor
+        if is_walk(anchor):
+            total += (reach + 1) * _WALK_COST * sum(_frequency(s) + _WALK_FLOOR for s in spellings)
+        else:
+            total += (hi - lo + 1) * sum(_frequency(s) for s in spellings)
+    return total
 
 
 def rarity(needs: frozenset[str]) -> float:
@@ -134,24 +175,29 @@ def _rarer(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str]
 
 
 class _Info:
-    """What a node consumes: width bounds, its exact spellings if few, the best anchors found in it, and
-    the rarest spellings a text must hold somewhere for the node to match (needs)."""
+    """What a node consumes: width bounds, its exact spellings if few, the best anchors found in it, the
+    rarest spellings a text must hold somewhere for the node to match (needs), the most non-whitespace
+    characters it consumes (solid), and whether the first character it consumes may be whitespace."""
 
-    __slots__ = ("anchors", "exact", "max", "min", "needs")
+    __slots__ = ("anchors", "blank_first", "exact", "max", "min", "needs", "solid")
 
     def __init__(self, lo: int, hi: int, exact: frozenset[str] | None = None,
-                 found: tuple[Anchor, ...] | None = None, needs: frozenset[str] | None = None) -> None:
+                 found: tuple[Anchor, ...] | None = None, needs: frozenset[str] | None = None, *,
+                 solid: int | None = None, blank_first: bool = True) -> None:
         self.min, self.max = lo, min(hi, _UNBOUNDED)
+        self.solid = self.max if solid is None else min(solid, _UNBOUNDED)
+        self.blank_first = blank_first
         self.exact = exact
         if exact and found is None and _startable(exact):
-            found = ((exact, 0, 0),)
+            found = ((exact, 0, 0, 0),)
         self.anchors = found
         self.needs = _rarer(needs, _needable(exact)) if exact else needs
 
 
-_ZERO = _Info(0, 0, frozenset({""}))  # a look-around, a boundary: consumes nothing
+_ZERO = _Info(0, 0, frozenset({""}), blank_first=False)  # a look-around, a boundary: consumes nothing
 _ANY = _Info(0, _UNBOUNDED)  # anything at all: a back-reference, fuzzy matching, a node not known here
-_ONE = _Info(1, 1)  # one character of a large class: \w, [^.], \p{L}
+_ONE = _Info(1, 1)  # one character of a large class that holds whitespace: [^.], \p{Z}, .
+_SOLID = _Info(1, 1, blank_first=False)  # one character of a class without whitespace: \w, \d, \S
 
 
 def _parse(pattern: regex.Pattern) -> tuple[Any, Any]:
@@ -168,13 +214,18 @@ def _parse(pattern: regex.Pattern) -> tuple[Any, Any]:
             flags = info.global_flags
 
 
-def _shift(found: tuple[Anchor, ...], lo: int, hi: int) -> tuple[Anchor, ...] | None:
-    if hi >= _UNBOUNDED:
-        return None
-    if lo == hi == 0:
+def _shift(found: tuple[Anchor, ...], lo: int, hi: int, solid: int, walks: bool) -> tuple[Anchor, ...] | None:
+    """Anchors found in an item, moved to where the item starts (lo..hi, after `solid` non-whitespace
+    characters at most), or None if one of them then leaves too many starts to try."""
+    if lo == hi == solid == 0:
         return found
-    shifted = tuple((spellings, a + lo, b + hi) for spellings, a, b in found)
-    return shifted if all(b - a <= _MAX_RANGE for _, a, b in shifted) else None
+    shifted = tuple((spellings, a + lo, min(b + hi, _UNBOUNDED), min(r + solid, _UNBOUNDED))
+                    for spellings, a, b, r in found)
+    return shifted if all(_usable(anchor, walks) for anchor in shifted) else None
+
+
+def _usable(anchor: Anchor, walks: bool) -> bool:
+    return not is_walk(anchor) or (walks and anchor[3] <= _MAX_REACH)
 
 
 def _better(a: tuple[Anchor, ...] | None, b: tuple[Anchor, ...] | None) -> tuple[Anchor, ...] | None:
@@ -185,11 +236,12 @@ def _better(a: tuple[Anchor, ...] | None, b: tuple[Anchor, ...] | None) -> tuple
 
 def _union(sets: Iterable[tuple[Anchor, ...]]) -> tuple[Anchor, ...]:
     """Anchors that hold when any one of `sets` does: spellings merged per offset range."""
-    merged: dict[tuple[int, int], frozenset[str]] = {}
+    merged: dict[tuple[int, int, int], frozenset[str]] = {}
     for found in sets:
-        for spellings, a, b in found:
-            merged[a, b] = merged.get((a, b), frozenset()) | spellings
-    return tuple((spellings, a, b) for (a, b), spellings in merged.items())
+        for spellings, *offsets in found:
+            key = tuple(offsets)
+            merged[key] = merged.get(key, frozenset()) | spellings  # type: ignore[index]
+    return tuple((spellings, *key) for key, spellings in merged.items())  # type: ignore[misc]
 
 
 def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
@@ -206,15 +258,24 @@ def _join(a: str, b: str) -> str:
     return (a + b)[:_MAX_LENGTH]
 
 
-class _Walker:
-    """Computes `_Info` bottom-up, expanding group calls ((?&name)); collects `odd` characters."""
+Segment = tuple[Sequence[Any], int]  # a node list, and the index in it where a sequence's rest begins
 
-    def __init__(self, info: Any, tree: Any) -> None:
+
+class _Walker:
+    """Computes `_Info` bottom-up, expanding group calls ((?&name)); collects `odd` characters.
+
+    `walks`: whether anchors may rely on a walk back over non-whitespace (see `is_walk`), which only holds
+    for a pattern whose matches cannot begin with whitespace.
+    """
+
+    def __init__(self, info: Any, tree: Any, walks: bool = True) -> None:
         self._group_index = info.group_index
         self._tree = tree
+        self._walks = walks
         self._groups: dict[int, list[Any]] | None = None  # group number -> bodies, for (?&name)
         self._calling: tuple[int, ...] = ()
         self._memo: dict[tuple, _Info] = {}  # the tree outlives the walk, so ids are stable keys
+        self._lists: dict[int, tuple[Any, list[Any]]] = {}  # id(node) -> (node, the node as a list of items)
         self.odd: set[str] = set()
 
     def _collect(self, node: Any, into: dict[int, list[Any]]) -> dict[int, list[Any]]:
@@ -233,7 +294,7 @@ class _Walker:
     def _info(self, node: Any) -> _Info:
         core = _regex_core
         if isinstance(node, core.Sequence):
-            return self._sequence(node.items, 0)
+            return self._sequence(((node.items, 0),), anchors_only=False)
         if isinstance(node, core.StringSet):  # a named list, \L<name>
             return _ANY
         if isinstance(node, core.Branch):
@@ -244,7 +305,7 @@ class _Walker:
             return self._repeat(self.info(node.subpattern), node.min_count, node.max_count)
         if isinstance(node, core.LookAround):  # a positive one's text is somewhere in the document
             needs = self.info(node.subpattern).needs if node.positive else None
-            return _Info(0, 0, frozenset({""}), needs=needs)
+            return _Info(0, 0, frozenset({""}), needs=needs, blank_first=False)
         if isinstance(node, core.LookAroundConditional):
             return self._branch([self.info(node.yes_item), self.info(node.no_item)])
         if isinstance(node, core.Conditional):
@@ -260,62 +321,75 @@ class _Walker:
         if isinstance(node, core.SetUnion):
             return self._set(node)
         if isinstance(node, core.Property) and _is_whitespace_class(node):
-            return _ZERO if node.zerowidth else _Info(1, 1, frozenset(WHITESPACE))
+            return _ZERO if node.zerowidth else _Info(1, 1, frozenset(WHITESPACE), solid=0)
         if isinstance(node, core.Range | core.SetBase | core.Property | core.Any):
-            return _ZERO if getattr(node, "zerowidth", False) else _ONE
+            if getattr(node, "zerowidth", False):
+                return _ZERO
+            return _ONE if _may_be_blank(node) else _SOLID
         if isinstance(node, core.Grapheme):
             return _Info(1, _UNBOUNDED)
         if isinstance(node, core.SearchAnchor | core.Skip | core.Prune | core.Keep):
             raise _Unsafe
         if isinstance(node, core.StartOfString):  # only offset 0, which is always tried
-            return _Info(0, 0, frozenset({""}), ((frozenset({""}), 0, 0),))
+            return _Info(0, 0, frozenset({""}), ((frozenset({""}), 0, 0, 0),), blank_first=False)
         if isinstance(node, core.StartOfLine):  # (?m:^): offset 0, or right after a line feed
             if isinstance(node, core.StartOfLineU):  # other line breaks count too
                 return _ZERO
-            return _Info(0, 0, frozenset({""}), ((frozenset(LINE_START), -1, -1),))
+            return _Info(0, 0, frozenset({""}), ((frozenset(LINE_START), -1, -1, 0),), blank_first=False)
         if isinstance(node, core.ZeroWidthBase):  # boundaries, end anchors, (*FAIL)
             return _ZERO
         return _ANY  # a back-reference, fuzzy matching, or a node this code does not know
 
-    def _sequence(self, items: Sequence[Any], first: int, head: Any = None) -> _Info:
-        """Info for `head` (if given) then `items[first:]`; `items` is a node's own list and `head` a node,
-        so their ids are stable memo keys while optional items make the walk revisit suffixes."""
-        key = (id(items), first, id(head), self._calling)
+    def _sequence(self, rest: tuple[Segment, ...], anchors_only: bool) -> _Info:
+        """Info for the items of each segment in turn: a sequence node's own items, or an alternative of
+        one of its items followed by what follows that item. The lists are nodes' own (or kept in
+        `_lists`), so their ids are stable memo keys while alternatives make the walk revisit suffixes.
+        `anchors_only`: only the anchors count, so the walk stops where no further item can add one."""
+        key = (tuple((id(items), first) for items, first in rest), anchors_only, self._calling)
         if key not in self._memo:
-            self._memo[key] = self._walk_sequence(items, first, head)
+            self._memo[key] = self._walk_sequence(rest, anchors_only)
         return self._memo[key]
 
-    def _walk_sequence(self, items: Sequence[Any], first: int, head: Any) -> _Info:
-        steps = [(head, first)] if head is not None else []  # (item, where the rest of the sequence starts)
-        steps += [(item, index + 1) for index, item in enumerate(items[first:], first)]
-        lo = hi = 0  # offset range where the current item starts
+    def _walk_sequence(self, segments: tuple[Segment, ...], anchors_only: bool) -> _Info:
+        lo = hi = solid = 0  # where the current item starts: offset range, most non-whitespace before it
         best: tuple[Anchor, ...] | None = None
         needs: frozenset[str] | None = None
         run = frozenset({""})  # spellings of the exact items since the run began, at run_lo..run_hi
-        run_lo = run_hi = 0
+        run_lo = run_hi = run_solid = 0
         whole = True  # the run covers every item so far
+        opening, blank_first = True, False  # no item consumed anything yet; whether the first may be blank
 
         def close() -> tuple[Anchor, ...] | None:
-            return _shift(((run, 0, 0),), run_lo, run_hi) if _startable(run) else None
+            if not _startable(run):
+                return None
+            return _shift(((run, 0, 0, 0),), run_lo, run_hi, run_solid, self._walks)
 
-        for item, rest in steps:
+        steps = ((number, items, index) for number, (items, first) in enumerate(segments)
+                 for index in range(first, len(items)))
+        for number, items, index in steps:
+            if anchors_only and not _usable((run, run_lo, run_hi, run_solid), self._walks):
+                break  # the run, and every item from here on, starts too far from the match start
+            item = items[index]
             info = self.info(item)
             needs = _rarer(needs, info.needs)
             if info.anchors:
-                best = _better(best, _shift(info.anchors, lo, hi))
-            elif (isinstance(item, _regex_core.GreedyRepeat) and item.min_count == 0
-                  and item.max_count == 1 and hi < _UNBOUNDED):
-                # (?:the\s+)?evidence: a match holds "the evidence" here, or "evidence" here
-                present = self._sequence(items, rest, item.subpattern).anchors
-                absent = self._sequence(items, rest).anchors
-                if present and absent:
-                    best = _better(best, _shift(_union([present, absent]), lo, hi))
+                best = _better(best, _shift(info.anchors, lo, hi, solid, self._walks))
+            alternatives = self._alternatives(item)
+            if (alternatives and _usable((run, lo, hi, solid), self._walks)
+                    and (info.min == 0 or self._joins(segments, number, index))):
+                # (?:the\s+)?evidence, (?:treat|ease)\s+anxiety: a match holds what one alternative and
+                # the rest of the sequence after it hold, so follow each alternative into the rest
+                after = ((items, index + 1), *segments[number + 1:])
+                found = [self._sequence(((alternative, 0), *after), anchors_only=True).anchors
+                         for alternative in alternatives]
+                if all(found):
+                    best = _better(best, _shift(_union(found), lo, hi, solid, self._walks))  # type: ignore[arg-type]
             if info.exact is not None:
                 joined = _product(run, info.exact)
                 if joined is None:
                     best = _better(best, close())
                     needs = _rarer(needs, _needable(run))
-                    run, run_lo, run_hi, whole = info.exact, lo, hi, False
+                    run, run_lo, run_hi, run_solid, whole = info.exact, lo, hi, solid, False
                 else:
                     run = joined
             else:
@@ -323,10 +397,44 @@ class _Walker:
                 needs = _rarer(needs, _needable(run))
                 run, whole = frozenset({""}), False
                 run_lo, run_hi = lo + info.min, min(hi + info.max, _UNBOUNDED)
-            lo, hi = lo + info.min, min(hi + info.max, _UNBOUNDED)
+                run_solid = min(solid + info.solid, _UNBOUNDED)
+            if opening:
+                blank_first = blank_first or info.blank_first
+                opening = info.min == 0
+            lo, hi, solid = lo + info.min, min(hi + info.max, _UNBOUNDED), min(solid + info.solid, _UNBOUNDED)
         best = _better(best, close())
         needs = _rarer(needs, _needable(run))
-        return _Info(lo, hi, run if whole else None, best, needs)
+        return _Info(lo, hi, run if whole else None, best, needs, solid=solid, blank_first=blank_first)
+
+    def _joins(self, segments: tuple[Segment, ...], number: int, index: int) -> bool:
+        """Whether the item after this one has exact spellings that an alternative's could join: if not,
+        following the alternatives into the rest finds little that the item's own anchors do not."""
+        items, _ = segments[number]
+        if index + 1 < len(items):
+            return self.info(items[index + 1]).exact is not None
+        for later, first in segments[number + 1:]:
+            if first < len(later):
+                return self.info(later[first]).exact is not None
+        return False
+
+    def _alternatives(self, item: Any) -> list[list[Any]] | None:
+        """The ways an item can match, each as a list of items (an optional item: itself, or nothing);
+        None for an item that has no alternatives or too many to follow."""
+        core = _regex_core
+        while isinstance(item, core.Group | core.Atomic):
+            item = item.subpattern
+        if isinstance(item, core.Branch) and len(item.branches) <= _MAX_ALTERNATIVES:
+            return [self._as_list(branch) for branch in item.branches]
+        if isinstance(item, core.GreedyRepeat) and item.min_count == 0 and item.max_count == 1:
+            return [self._as_list(item.subpattern), self._as_list(None)]
+        return None
+
+    def _as_list(self, node: Any) -> list[Any]:
+        if isinstance(node, _regex_core.Sequence):
+            return node.items
+        if id(node) not in self._lists:  # kept with its node, so neither id is reused during the walk
+            self._lists[id(node)] = (node, [] if node is None else [node])
+        return self._lists[id(node)][1]
 
     def _branch(self, infos: Sequence[_Info]) -> _Info:
         exact: frozenset[str] | None = None
@@ -335,17 +443,19 @@ class _Walker:
             exact = union if len(union) <= _MAX_SPELLINGS else None
         found = _union(i.anchors for i in infos) if all(i.anchors for i in infos) else None  # type: ignore[misc]
         if exact is not None and _startable(exact):
-            found = _better(found, ((exact, 0, 0),))
+            found = _better(found, ((exact, 0, 0, 0),))
         needs = None
         if infos and all(i.needs for i in infos):
             union = frozenset().union(*(i.needs for i in infos))  # type: ignore[misc]
             needs = union if len(union) <= _MAX_NEEDS else None
         lo = min((i.min for i in infos), default=0)
         hi = max((i.max for i in infos), default=0)
-        return _Info(lo, hi, exact, found, needs)
+        solid = max((i.solid for i in infos), default=0)
+        return _Info(lo, hi, exact, found, needs, solid=solid, blank_first=any(i.blank_first for i in infos))
 
     def _repeat(self, info: _Info, least: int, most: int | None) -> _Info:
         hi = _UNBOUNDED if most is None else info.max * most
+        solid = 0 if info.solid == 0 else _UNBOUNDED if most is None else info.solid * most
         exact = None
         if info.exact == frozenset(WHITESPACE):  # \s+ is one run; \s* is one run or none
             exact = frozenset(WHITESPACE) if least else frozenset({"", WHITESPACE})
@@ -360,8 +470,9 @@ class _Walker:
                 exact = frozenset(options)
         found = info.anchors if least >= 1 else None
         if exact is not None and _startable(exact):
-            found = _better(found, ((exact, 0, 0),))
-        return _Info(info.min * least, hi, exact, found, info.needs if least >= 1 else None)
+            found = _better(found, ((exact, 0, 0, 0),))
+        return _Info(info.min * least, hi, exact, found, info.needs if least >= 1 else None, solid=solid,
+                     blank_first=info.blank_first)
 
     def _call(self, group: Any) -> _Info:
         number = int(group) if str(group).isdigit() else self._group_index.get(group)
@@ -384,36 +495,43 @@ class _Walker:
             return _ZERO
         if not positive:
             return _ONE
+        values = list(values)
+        blank = [value in _SPACES for value in values]  # whitespace has no other case
+        solid, blank_first = (0 if all(blank) else 1), any(blank)
         if case_flags & _FULLCASE and case_flags & _IGNORECASE:
             return _ANY  # full case folding: "ss" matches 'ß'
         spellings = set()
         for value in values:
             spelling = _spelling(value)
             if spelling is None:
-                return _ONE
+                return _Info(1, 1, solid=solid, blank_first=blank_first)
             spellings.add(spelling)
             if case_flags & _IGNORECASE:
                 self.odd.update(_odd_cases(value))
-        return _Info(1, 1, frozenset(spellings))
+        return _Info(1, 1, frozenset(spellings), solid=solid, blank_first=blank_first)
 
     def _string(self, characters: Sequence[int], case_flags: int) -> _Info:
         case_flags = int(case_flags)
+        solid = sum(value not in _SPACES for value in characters)
+        blank_first = bool(characters) and characters[0] in _SPACES
         spellings = [self._characters([value], True, case_flags, False).exact for value in characters]
-        if any(s is None for s in spellings):
-            return _Info(len(characters), len(characters))  # conservative: no spelling from a part
+        if any(s is None for s in spellings):  # conservative: no spelling from a part
+            return _Info(len(characters), len(characters), solid=solid, blank_first=blank_first)
         joined = frozenset({""})
         for spelling in spellings:
             joined = _product(joined, spelling) or joined  # type: ignore[arg-type]
-        return _Info(len(characters), len(characters), joined)
+        return _Info(len(characters), len(characters), joined, solid=solid, blank_first=blank_first)
 
     def _set(self, node: Any) -> _Info:
         if node.zerowidth:
             return _ZERO
         case_flags = int(node.case_flags)
-        if not node.positive or (case_flags & _FULLCASE and case_flags & _IGNORECASE):
+        if not node.positive:
             return _ONE
         values: list[int] = []
-        whitespace = False
+        whitespace = False  # \s is a member
+        listed = True  # every member is \s or listed in `values`
+        blank = only_blank = False  # some member may match whitespace; every member matches only whitespace
         for item in node.items:
             if isinstance(item, _regex_core.Character) and item.positive and not item.zerowidth:
                 values.append(item.value)
@@ -422,13 +540,18 @@ class _Walker:
             elif isinstance(item, _regex_core.Property) and _is_whitespace_class(item) and not item.zerowidth:
                 whitespace = True
             else:
-                return _ONE
-        if len(values) > _MAX_SET:
-            return _ONE
+                listed = False
+                blank = blank or _may_be_blank(item)
+        spaces = [value in _SPACES for value in values]
+        blank = blank or whitespace or any(spaces)
+        only_blank = listed and all(spaces)
+        solid = 0 if only_blank else 1
+        if not listed or len(values) > _MAX_SET or (case_flags & _FULLCASE and case_flags & _IGNORECASE):
+            return _Info(1, 1, solid=solid, blank_first=blank)
         info = self._characters(values, True, case_flags, False)
         if info.exact is None:
-            return info
-        return _Info(1, 1, info.exact | ({WHITESPACE} if whitespace else set()))
+            return _Info(1, 1, solid=solid, blank_first=blank)
+        return _Info(1, 1, info.exact | ({WHITESPACE} if whitespace else set()), solid=solid, blank_first=blank)
 
 
 def _spelling(value: int) -> str | None:
@@ -452,16 +575,26 @@ def _odd_cases(value: int) -> tuple[str, ...]:
 
 
 @functools.cache
-def _whitespace_key() -> Any:
-    source = _regex_core.Source(r"\s")
-    info = _regex_core.Info(int(regex.UNICODE), source.char_type, {})
-    item = _regex_core._parse_pattern(source, info).items[0]
+def _class_key(source: str) -> Any:
+    """How `regex` parses a class escape (`\\s`, `\\w`): the Property node's value and sign."""
+    parsed = _regex_core.Source(source)
+    info = _regex_core.Info(int(regex.UNICODE), parsed.char_type, {})
+    item = _regex_core._parse_pattern(parsed, info).items[0]
     return item.value, item.positive
 
 
 def _is_whitespace_class(node: Any) -> bool:
     """Whether a Property node is `\\s` itself (not \\S, not [[:space:]] under other flags)."""
-    return (node.value, node.positive) == _whitespace_key()
+    return (node.value, node.positive) == _class_key(r"\s")
+
+
+def _may_be_blank(node: Any) -> bool:
+    """Whether a one-character node (a property, a range, `.`) may match whitespace; True when unsure."""
+    if isinstance(node, _regex_core.Property):
+        return (node.value, node.positive) not in {_class_key(r"\w"), _class_key(r"\d"), _class_key(r"\S")}
+    if isinstance(node, _regex_core.Range) and node.positive:
+        return any(node.lower <= space <= node.upper for space in _SPACES)
+    return True
 
 
 def _children(node: Any) -> Iterator[Any]:

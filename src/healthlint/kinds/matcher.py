@@ -8,7 +8,9 @@ evaluates it at every offset (0.08 MB/s for the built-in packs). Instead:
    distance from its start ("cure" at 0 in `(?<!no\\s)\\bcur(?:e|ed)`), or none (`x*`, `\\w+ly`).
 2. Per document, a `Scanner` finds every spelling of every rule in the lower-cased prose with one
    stdlib `re` trie (sre scans a literal trie several times faster than `regex`, and lower-cased text
-   needs no IGNORECASE) and turns each hit into candidate match starts.
+   needs no IGNORECASE) and turns each hit into candidate match starts: every offset of the anchor's
+   range before the hit, or, where whitespace runs make that range unbounded
+   (`(?:(?:our|the)\\s+)?survey`), the hit and the few non-whitespace characters before it.
 3. The rule's own compiled pattern, flags unchanged, is tried with `match()` at those starts, in order,
    resuming after each match as `finditer` does: the same matches, since no match begins elsewhere.
 
@@ -22,6 +24,7 @@ holding a character that IGNORECASE and `str.lower` disagree on ('ſ', 'İ').
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import time
 import weakref
@@ -41,6 +44,7 @@ MAX_NEEDS_RARITY = 1e-4
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 _LINE_FEED = re.compile(r"\n")
+_NON_SPACE = re.compile(r"\S")
 _NEED = -(1 << 40)  # the offset of a need's entry in the scan table: no candidate start, just "seen"
 
 
@@ -157,14 +161,17 @@ class Scanner:
         self._line_anchors: list[tuple[int, int, int]] = []  # (slot, lo, hi) of (?m:^) anchors
         for slot, matcher in enumerate(matchers):
             odd |= matcher._odd
-            for spellings, lo, hi in matcher._anchors or ():
+            for anchor in matcher._anchors or ():
+                spellings, lo, hi, reach = anchor
+                if not literals.is_walk(anchor):
+                    reach = -1  # every offset from lo to hi is tried
                 for spelling in spellings:
                     if spelling == literals.LINE_START:  # found by a newline search, not the trie
                         self._line_anchors.append((slot, lo, hi))
                     elif spelling:  # "" is \A: offset 0, always tried
-                        owners.setdefault(spelling, []).append((slot, lo, hi))
+                        owners.setdefault(spelling, []).append((slot, lo, hi, reach))
             for spelling in matcher._needs or ():
-                owners.setdefault(spelling, []).append((slot, _NEED, _NEED))
+                owners.setdefault(spelling, []).append((slot, _NEED, _NEED, -1))
         self._count = len(matchers)
         self._plain = [m._anchors is None for m in matchers]  # slots run by plain finditer once needed
         self._needy = [m._needs is not None for m in matchers]
@@ -209,13 +216,18 @@ class Scanner:
         if self._table:
             search = self._pattern().search
             table = self._table
+            backwards: str | None = None  # the lowered text reversed, for walks back from a hit
             pos = 0
             while (m := search(lowered, pos)) is not None:
                 at = m.start()
                 text = m.group()
                 resume, entries = table.get(text) or table[_WHITESPACE_RUN.sub(" ", text)]
-                for slot, lo, hi in entries:
-                    if lo == hi:
+                for slot, lo, hi, reach in entries:
+                    if reach >= 0:
+                        if backwards is None:
+                            backwards = lowered[::-1]
+                        buckets[slot].extend(_walk_back(backwards, at, lo, hi, reach))
+                    elif lo == hi:
                         if lo == _NEED:
                             found[slot] = True
                         else:
@@ -252,9 +264,25 @@ def share(matchers: Iterable[Matcher]) -> None:
         matcher._scanner, matcher._slot = scanner, slot
 
 
-def _table(owners: dict[str, list[tuple[int, int, int]]]) -> dict[str, tuple[int, tuple[tuple[int, int, int], ...]]]:
-    """spelling -> (where to resume scanning after a hit, relative to it; every (slot, lo, hi) it
-    anchors, those of the spellings that are its prefixes included)."""
+def _walk_back(backwards: str, at: int, lo: int, hi: int, reach: int) -> list[int]:
+    """The starts a walk anchor's hit at `at` allows: the hit itself and the `reach` non-whitespace
+    characters before it, those lo to hi characters before the hit. `backwards` is the text reversed,
+    so `re` skips whitespace runs (long ones where markup was blanked) in C."""
+    starts = [at] if lo <= 0 else []
+    end = len(backwards)
+    for m in itertools.islice(_NON_SPACE.finditer(backwards, end - at), reach):
+        start = end - 1 - m.start()
+        if at - start > hi:
+            break
+        if at - start >= lo:
+            starts.append(start)
+    return starts
+
+
+def _table(owners: dict[str, list[tuple[int, int, int, int]]]
+           ) -> dict[str, tuple[int, tuple[tuple[int, int, int, int], ...]]]:
+    """spelling -> (where to resume scanning after a hit, relative to it; every (slot, lo, hi, reach) it
+    anchors, those of the spellings that are its prefixes included; reach -1 unless the entry walks)."""
     prefixes = {s[:k] for s in owners for k in range(1, len(s) + 1)}
     table = {}
     for spelling in owners:
