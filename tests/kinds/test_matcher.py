@@ -142,11 +142,11 @@ def test_tricky_patterns_match_as_finditer(source, texts_, flags):
 
 
 @pytest.mark.parametrize(("source", "expected"), [
-    (r"\b(?:the\s+)?evidence\b", {"the eviden", "evidence"}),  # cut to 10 characters
+    (r"\b(?:the\s+)?evidence\s+shows\b", {"the evidence s", "evidence shows"}),  # cut to 14 characters
     (r"\bcur(?:e|es|ed)\b", {"cure", "cures", "cured"}),
-    (r"(?<!not\s)\bmiracle\s+cure", {"miracle cu"}),  # cut to a prefix: shorter trie, same rarity
-    # each alternative followed into the rest: "treat anxi", not "treat", which "treatment" holds too
-    (r"(?:treat|ease|\w?help)\s+anxiety", {"treat anxi", "ease anxie", "help anxie"}),
+    (r"(?<!not\s)\bmiracle\s+cure-all", {"miracle cure-a"}),  # cut to a prefix: shorter trie, same rarity
+    # each alternative followed into the rest: "treat anxiety", not "treat", which "treatment" holds too
+    (r"(?:treat|ease|\w?help)\s+anxiety", {"treat anxiety", "ease anxiety", "help anxiety"}),
 ])
 def test_anchor_spellings(source, expected):
     found = literals.extract(regex.compile(source, regex.IGNORECASE))

@@ -41,8 +41,8 @@ LINE_START = "\n"  # the spelling (?m:^) is anchored to, at offset -1; offset 0 
 
 _UNBOUNDED = 1 << 30  # a width or offset with no upper bound
 _MAX_SPELLINGS = 48  # most spellings a node's exact set may hold before it is given up
-_MAX_LENGTH = 10  # longest spelling kept; longer ones are cut: a prefix is as required, and the
-# scanner's trie (compiled per process) stays small
+_MAX_LENGTH = 14  # longest spelling kept; longer ones are cut: a prefix is as required, and the scanner's
+# trie stays small. 10 cut "depression relief" to "depression", which health copy is full of
 _MAX_RANGE = 8  # widest offset range an anchor may have: each hit then costs that many regex attempts
 _MAX_REACH = 8  # most non-whitespace characters a walk back from a hit may pass, when the range is wider
 _MAX_ALTERNATIVES = 64  # branches with more alternatives are not followed into the rest of their sequence
