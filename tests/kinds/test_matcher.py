@@ -65,7 +65,7 @@ def _spellings() -> list[str]:
     for _, m in MATCHERS:
         for spellings, *_ in m._anchors or ():
             for s in spellings:
-                words.update(w for w in s.split() if w)
+                words.update(w.replace(literals.DIGIT, "7") for w in s.split() if w)
     return sorted(words)
 
 
@@ -129,6 +129,10 @@ CASES = (
     (r"\b(?:(?:our|an?|the)\s+)?(?:internal|company|own|in-house)\s+(?:data|surveys?)(?=\s+(?:found|shows?))",
      ["the internal data found", "An   in-house survey shows", "our\nown data shows", "ourinternal data found"]),
     (r"(?:treat|ease|\w?help)\s+anxiety", ["treatment anxiety", "treat  anxiety", "xhelp anxiety", "help anxiety"]),
+    # \d spelled as DIGIT ([0-9] in the scan); other scripts' digits make the document run plainly
+    (r"\b\d{1,3}(?:\.\d+)?\s?(?:%|percent)", ["12%", "1.5 %", "1234%", "٣٤%", "１２%", "95 percent", "3.14159%"]),
+    (r"\b(?:\d{1,3}|one|two)\s+in\s+(?:\d{1,3}|ten)\b", ["7 in 10", "one in 5", "7 in ten", "٧ in ١٠", "1 in 1000"]),
+    (r"[0-9]x\s+faster", ["2x faster", "٢x faster", "10x  faster"]),
 )
 
 
@@ -202,6 +206,18 @@ def test_one_scan_serves_every_shared_matcher():
     doc = doc_from("heal, then cure")
     assert a._scanner is b._scanner
     assert anchored(a, doc) == [(11, 15)] and anchored(b, doc) == [(0, 4)]
+
+
+def test_a_digit_and_digit_in_one_trie_still_find_everything():
+    # "call 988" and "call " + DIGIT would share a trie node: the literal one is widened to DIGITs
+    literal = Matcher(regex.compile(r"\bcall\s+988\b", regex.I))
+    digits = Matcher(regex.compile(r"call\s+\d{3}", regex.I))
+    matcher.share([literal, digits])
+    assert literal.is_anchored and digits.is_anchored
+    for text in ["call 988", "Call 911 or call 988.", "call 9881", "CALL  988 now", "call ٩٨٨"]:
+        doc = doc_from(text)
+        assert anchored(literal, doc) == plain(literal, doc), text
+        assert anchored(digits, doc) == plain(digits, doc), text
 
 
 def test_timeout_covers_the_whole_iteration(monkeypatch):

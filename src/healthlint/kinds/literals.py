@@ -13,7 +13,8 @@ variable-length look-behinds, duplicate group names. Anything this module does n
 `regex` internal that may change, falls back to "no anchor": plain matching, never a missed match.
 
 Spellings are lower-cased. A space in a spelling stands for a run of whitespace (one or more
-characters that `\\s` matches), so `a\\s+substitute` yields "a substitute" and line wraps still match.
+characters that `\\s` matches), so `a\\s+substitute` yields "a substitute" and line wraps still match;
+DIGIT stands for one of 0-9, so `\\d\\d?\\s?%` yields DIGIT + "%" and the like.
 
 An anchor's offset may be unbounded when only whitespace makes it so: in `(?:(?:our|the)\\s+)?survey`
 "survey" is 0 to 3 non-whitespace characters (and any whitespace) after the start. Its `reach` (3) then
@@ -37,6 +38,9 @@ from regex import _regex, _regex_core
 Anchor = tuple[frozenset[str], int, int, int]
 
 WHITESPACE = " "  # in a spelling: a run of whitespace
+# In a spelling: one ASCII digit, any of them (`\d`; `regex` also matches other scripts' digits, so a text
+# holding one of those cannot rely on the spellings, see `odd`). A literal digit is spelled as itself.
+DIGIT = "\U0010fffd"
 LINE_START = "\n"  # the spelling (?m:^) is anchored to, at offset -1; offset 0 is always tried anyway
 
 _UNBOUNDED = 1 << 30  # a width or offset with no upper bound
@@ -46,6 +50,9 @@ _MAX_LENGTH = 14  # longest spelling kept; longer ones are cut: a prefix is as r
 _MAX_RANGE = 8  # widest offset range an anchor may have: each hit then costs that many regex attempts
 _MAX_REACH = 8  # most non-whitespace characters a walk back from a hit may pass, when the range is wider
 _MAX_ALTERNATIVES = 64  # branches with more alternatives are not followed into the rest of their sequence
+_MAX_WALKS = 3000  # sequence walks one pattern's analysis may take: then alternatives are no longer followed
+_GOOD_ENOUGH = 1e-6  # anchors this rare need no better: a walk that has them follows no more alternatives
+_WEAK = 1e-4  # a run of spellings at least this common is followed into alternatives, to find longer ones
 _MAX_SET = 12  # largest character class expanded into single-character spellings
 _MAX_NEEDS = 200  # most spellings a need may have
 _IGNORECASE = int(regex.IGNORECASE)  # plain ints: flag arithmetic on the enum is slow
@@ -56,16 +63,17 @@ _FULLCASE = int(regex.FULLCASE)
 _FREQUENCY = dict(zip("etaoinshrdlcumwfgypbvkjxqz", (
     .10, .075, .065, .06, .06, .057, .05, .05, .048, .035, .033, .022, .022, .02, .019, .018, .016, .016,
     .015, .012, .008, .006, .001, .0012, .0008, .0006), strict=True))
-_FREQUENCY.update({WHITESPACE: .2, LINE_START: .015, ".": .01, ",": .01})
+_FREQUENCY.update({WHITESPACE: .2, LINE_START: .015, ".": .01, ",": .01, DIGIT: .015})
 _RARE = .002  # digits, other punctuation, other scripts
 # Every character str.isspace() accepts (Unicode 15; a test checks this list against the running Python);
-# `regex`'s \\s matches a subset of them.
+# `regex`'s \s matches a subset of them.
 _SPACES = frozenset((*range(0x9, 0xE), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028,
                      0x2029, 0x202F, 0x205F, 0x3000))
+_ASCII_DIGITS = frozenset(range(ord("0"), ord("9") + 1))
 _FOLLOW = 3.0  # letters are not independent: "the" is far commoner than t * h * e
 # A walk's candidates are taken to cost this much more than a range's, and its spellings to be at least
 # this common: besides the walk itself, it tends to anchor on a noun deep in the pattern ("ketamine" in
-# `\\d\\d?%\\s+off\\s+(?:our\\s+)?ketamine`), which the letter model rates far rarer than it is in health copy.
+# `\d\d?%\s+off\s+(?:our\s+)?ketamine`), which the letter model rates far rarer than it is in health copy.
 _WALK_COST = 10.0
 _WALK_FLOOR = 1e-6
 
@@ -80,7 +88,8 @@ class Literals(NamedTuple):
              non-whitespace characters before the spelling, or the spelling itself
     needs    spellings one of which the text holds somewhere whenever the pattern matches anywhere
     odd      characters that IGNORECASE matches against a spelling's character but that lower-case to
-             something else ('ſ' for "s", 'İ'): a text holding one cannot rely on the spellings
+             something else ('ſ' for "s", 'İ'): a text holding one cannot rely on the spellings; DIGIT
+             here stands for every digit but 0-9 that `\\d` matches
     """
 
     anchors: tuple[Anchor, ...] | None
@@ -91,10 +100,15 @@ class Literals(NamedTuple):
 
 def extract(pattern: regex.Pattern) -> Literals | None:
     """The anchors and needs of a compiled pattern, or None when it has neither."""
-    if pattern.flags & int(regex.REVERSE | regex.POSIX):
+    return _extract(pattern.pattern, pattern.flags)
+
+
+@functools.lru_cache(maxsize=1024)  # rule sets are compiled again with other config; patterns repeat
+def _extract(source: str, flags: int) -> Literals | None:
+    if flags & int(regex.REVERSE | regex.POSIX):
         return None
     try:
-        tree, info = _parse(pattern)
+        tree, info = _parse(source, flags)
         walker = _Walker(info, tree, walks=True)
         result = walker.info(tree)
         if result.blank_first and any(is_walk(anchor) for anchor in result.anchors or ()):
@@ -153,10 +167,12 @@ class _Unsafe(Exception):
     (*SKIP)), or \\K, which can make a match that consumed text report an empty one."""
 
 
-def _startable(spellings: frozenset[str]) -> bool:
-    """Whether the spellings can anchor: none empty, none opening with whitespace (a run's start is
-    not where the pattern's whitespace began)."""
-    return all(s and s[0] != WHITESPACE for s in spellings)
+def _anchored(spellings: frozenset[str]) -> tuple[Anchor, ...] | None:
+    """Spellings found at offset 0 as anchors, or None: one is empty, or opens with whitespace (a run's
+    start is not where the pattern's whitespace began)."""
+    if all(s and s[0] != WHITESPACE for s in spellings):
+        return ((spellings, 0, 0, 0),)
+    return None
 
 
 def _needable(spellings: frozenset[str] | None) -> frozenset[str] | None:
@@ -188,23 +204,23 @@ class _Info:
         self.solid = self.max if solid is None else min(solid, _UNBOUNDED)
         self.blank_first = blank_first
         self.exact = exact
-        if exact and found is None and _startable(exact):
-            found = ((exact, 0, 0, 0),)
+        if exact and found is None:
+            found = _anchored(exact)
         self.anchors = found
         self.needs = _rarer(needs, _needable(exact)) if exact else needs
 
 
-_ZERO = _Info(0, 0, frozenset({""}), blank_first=False)  # a look-around, a boundary: consumes nothing
+_EMPTY_RUN = frozenset({""})
+_ZERO = _Info(0, 0, _EMPTY_RUN, blank_first=False)  # a look-around, a boundary: consumes nothing
 _ANY = _Info(0, _UNBOUNDED)  # anything at all: a back-reference, fuzzy matching, a node not known here
 _ONE = _Info(1, 1)  # one character of a large class that holds whitespace: [^.], \p{Z}, .
 _SOLID = _Info(1, 1, blank_first=False)  # one character of a class without whitespace: \w, \d, \S
 
 
-def _parse(pattern: regex.Pattern) -> tuple[Any, Any]:
-    """The parse tree of a compiled pattern, made as `regex._main._compile` makes it."""
-    flags = pattern.flags
+def _parse(pattern: str, flags: int) -> tuple[Any, Any]:
+    """The parse tree of a compiled pattern's source and flags, made as `regex._main._compile` makes it."""
     while True:
-        source = _regex_core.Source(pattern.pattern)
+        source = _regex_core.Source(pattern)
         info = _regex_core.Info(flags, source.char_type, {})
         info.guess_encoding = _regex_core.UNICODE
         source.ignore_space = bool(info.flags & int(regex.VERBOSE))
@@ -225,7 +241,12 @@ def _shift(found: tuple[Anchor, ...], lo: int, hi: int, solid: int, walks: bool)
 
 
 def _usable(anchor: Anchor, walks: bool) -> bool:
-    return not is_walk(anchor) or (walks and anchor[3] <= _MAX_REACH)
+    return _reachable(anchor[1], anchor[2], anchor[3], walks)
+
+
+def _reachable(lo: int, hi: int, reach: int, walks: bool) -> bool:
+    """Whether a spelling lo..hi characters from the match start, `reach` non-whitespace ones, can anchor."""
+    return hi - lo <= _MAX_RANGE or (walks and reach <= _MAX_REACH)
 
 
 def _better(a: tuple[Anchor, ...] | None, b: tuple[Anchor, ...] | None) -> tuple[Anchor, ...] | None:
@@ -276,6 +297,7 @@ class _Walker:
         self._calling: tuple[int, ...] = ()
         self._memo: dict[tuple, _Info] = {}  # the tree outlives the walk, so ids are stable keys
         self._lists: dict[int, tuple[Any, list[Any]]] = {}  # id(node) -> (node, the node as a list of items)
+        self._walked = 0  # sequence walks so far
         self.odd: set[str] = set()
 
     def _collect(self, node: Any, into: dict[int, list[Any]]) -> dict[int, list[Any]]:
@@ -322,6 +344,11 @@ class _Walker:
             return self._set(node)
         if isinstance(node, core.Property) and _is_whitespace_class(node):
             return _ZERO if node.zerowidth else _Info(1, 1, frozenset(WHITESPACE), solid=0)
+        if isinstance(node, core.Property) and _is_digit_class(node):
+            if node.zerowidth:
+                return _ZERO
+            self.odd.add(DIGIT)  # \d matches other scripts' digits too
+            return _Info(1, 1, frozenset(DIGIT), blank_first=False)
         if isinstance(node, core.Range | core.SetBase | core.Property | core.Any):
             if getattr(node, "zerowidth", False):
                 return _ZERO
@@ -340,62 +367,83 @@ class _Walker:
             return _ZERO
         return _ANY  # a back-reference, fuzzy matching, or a node this code does not know
 
-    def _sequence(self, rest: tuple[Segment, ...], anchors_only: bool) -> _Info:
+    def _sequence(self, rest: tuple[Segment, ...], anchors_only: bool,
+                  seed: tuple[frozenset[str], int, int, int] | None = None) -> _Info:
         """Info for the items of each segment in turn: a sequence node's own items, or an alternative of
         one of its items followed by what follows that item. The lists are nodes' own (or kept in
         `_lists`), so their ids are stable memo keys while alternatives make the walk revisit suffixes.
-        `anchors_only`: only the anchors count, so the walk stops where no further item can add one."""
-        key = (tuple((id(items), first) for items, first in rest), anchors_only, self._calling)
+        `anchors_only`: only the anchors count, so the walk stops where no further item can add one.
+        `seed`: a run of spellings that began before the first item, and its widths; offsets are then
+        from where it began."""
+        key = (tuple((id(items), first) for items, first in rest), anchors_only, seed, self._calling)
         if key not in self._memo:
-            self._memo[key] = self._walk_sequence(rest, anchors_only)
+            self._memo[key] = self._walk_sequence(rest, anchors_only, seed)
         return self._memo[key]
 
-    def _walk_sequence(self, segments: tuple[Segment, ...], anchors_only: bool) -> _Info:
+    def _walk_sequence(self, segments: tuple[Segment, ...], anchors_only: bool,
+                       seed: tuple[frozenset[str], int, int, int] | None) -> _Info:
+        self._walked += 1
         lo = hi = solid = 0  # where the current item starts: offset range, most non-whitespace before it
         best: tuple[Anchor, ...] | None = None
         needs: frozenset[str] | None = None
-        run = frozenset({""})  # spellings of the exact items since the run began, at run_lo..run_hi
+        run = _EMPTY_RUN  # spellings of the exact items since the run began, at run_lo..run_hi
         run_lo = run_hi = run_solid = 0
+        run_width = (0, 0, 0)  # the least, greatest and most non-whitespace characters the run spans
+        if seed is not None:  # the walk continues a run that began before the first item
+            run, *widths = seed
+            lo, hi, solid = run_width = tuple(widths)  # type: ignore[assignment]
         whole = True  # the run covers every item so far
         opening, blank_first = True, False  # no item consumed anything yet; whether the first may be blank
 
         def close() -> tuple[Anchor, ...] | None:
-            if not _startable(run):
-                return None
-            return _shift(((run, 0, 0, 0),), run_lo, run_hi, run_solid, self._walks)
+            found = _anchored(run)
+            return None if found is None else _shift(found, run_lo, run_hi, run_solid, self._walks)
 
         steps = ((number, items, index) for number, (items, first) in enumerate(segments)
                  for index in range(first, len(items)))
         for number, items, index in steps:
-            if anchors_only and not _usable((run, run_lo, run_hi, run_solid), self._walks):
+            if anchors_only and not _reachable(run_lo, run_hi, run_solid, self._walks):
                 break  # the run, and every item from here on, starts too far from the match start
             item = items[index]
             info = self.info(item)
-            needs = _rarer(needs, info.needs)
+            if not anchors_only:
+                needs = _rarer(needs, info.needs)
             if info.anchors:
                 best = _better(best, _shift(info.anchors, lo, hi, solid, self._walks))
-            alternatives = self._alternatives(item)
-            if (alternatives and _usable((run, lo, hi, solid), self._walks)
+            alternatives = self._alternatives(item) if self._walked < _MAX_WALKS else None
+            if best is not None and density(best) < _GOOD_ENOUGH:
+                alternatives = None  # rare enough already
+            if (alternatives and _reachable(lo, hi, solid, self._walks)
                     and (info.min == 0 or self._joins(segments, number, index))):
                 # (?:the\s+)?evidence, (?:treat|ease)\s+anxiety: a match holds what one alternative and
-                # the rest of the sequence after it hold, so follow each alternative into the rest
+                # the rest of the sequence after it hold, so follow each alternative into the rest, from
+                # where the current run began (\d\d?(?:\.\d+)?%: "5%" or "5.")
                 after = ((items, index + 1), *segments[number + 1:])
-                found = [self._sequence(((alternative, 0), *after), anchors_only=True).anchors
+                seed, at = None, (lo, hi, solid)
+                if ("" not in run and _reachable(run_lo, run_hi, run_solid, self._walks)
+                        and density(_anchored(run) or ((run, 0, 0, 0),)) > _WEAK):  # a rare run needs no more
+                    seed, at = (run, *run_width), (run_lo, run_hi, run_solid)
+                found = [self._sequence(((alternative, 0), *after), anchors_only=True, seed=seed).anchors
                          for alternative in alternatives]
                 if all(found):
-                    best = _better(best, _shift(_union(found), lo, hi, solid, self._walks))  # type: ignore[arg-type]
+                    best = _better(best, _shift(_union(found), *at, self._walks))  # type: ignore[arg-type]
             if info.exact is not None:
                 joined = _product(run, info.exact)
                 if joined is None:
                     best = _better(best, close())
-                    needs = _rarer(needs, _needable(run))
+                    if not anchors_only:
+                        needs = _rarer(needs, _needable(run))
                     run, run_lo, run_hi, run_solid, whole = info.exact, lo, hi, solid, False
+                    run_width = (info.min, info.max, info.solid)
                 else:
                     run = joined
+                    run_width = (run_width[0] + info.min, min(run_width[1] + info.max, _UNBOUNDED),
+                                 min(run_width[2] + info.solid, _UNBOUNDED))
             else:
                 best = _better(best, close())
-                needs = _rarer(needs, _needable(run))
-                run, whole = frozenset({""}), False
+                if not anchors_only:
+                    needs = _rarer(needs, _needable(run))
+                run, whole, run_width = _EMPTY_RUN, False, (0, 0, 0)
                 run_lo, run_hi = lo + info.min, min(hi + info.max, _UNBOUNDED)
                 run_solid = min(solid + info.solid, _UNBOUNDED)
             if opening:
@@ -442,8 +490,8 @@ class _Walker:
             union = frozenset().union(*(i.exact for i in infos))  # type: ignore[misc]
             exact = union if len(union) <= _MAX_SPELLINGS else None
         found = _union(i.anchors for i in infos) if all(i.anchors for i in infos) else None  # type: ignore[misc]
-        if exact is not None and _startable(exact):
-            found = _better(found, ((exact, 0, 0, 0),))
+        if exact is not None:
+            found = _better(found, _anchored(exact))
         needs = None
         if infos and all(i.needs for i in infos):
             union = frozenset().union(*(i.needs for i in infos))  # type: ignore[misc]
@@ -469,8 +517,8 @@ class _Walker:
             if product is not None and len(options) <= _MAX_SPELLINGS:
                 exact = frozenset(options)
         found = info.anchors if least >= 1 else None
-        if exact is not None and _startable(exact):
-            found = _better(found, ((exact, 0, 0, 0),))
+        if exact is not None:
+            found = _better(found, _anchored(exact))
         return _Info(info.min * least, hi, exact, found, info.needs if least >= 1 else None, solid=solid,
                      blank_first=info.blank_first)
 
@@ -529,9 +577,9 @@ class _Walker:
         if not node.positive:
             return _ONE
         values: list[int] = []
-        whitespace = False  # \s is a member
+        whitespace = digits = False  # \s, \d is a member
         listed = True  # every member is \s or listed in `values`
-        blank = only_blank = False  # some member may match whitespace; every member matches only whitespace
+        blank = False  # some member may match whitespace
         for item in node.items:
             if isinstance(item, _regex_core.Character) and item.positive and not item.zerowidth:
                 values.append(item.value)
@@ -539,19 +587,30 @@ class _Walker:
                 values.extend(range(item.lower, item.upper + 1))
             elif isinstance(item, _regex_core.Property) and _is_whitespace_class(item) and not item.zerowidth:
                 whitespace = True
+            elif isinstance(item, _regex_core.Property) and _is_digit_class(item) and not item.zerowidth:
+                digits = True
             else:
                 listed = False
                 blank = blank or _may_be_blank(item)
         spaces = [value in _SPACES for value in values]
         blank = blank or whitespace or any(spaces)
-        only_blank = listed and all(spaces)
-        solid = 0 if only_blank else 1
+        solid = 0 if listed and not digits and all(spaces) else 1
+        extra = {WHITESPACE} if whitespace else set()
+        if digits:
+            extra.add(DIGIT)
+            self.odd.add(DIGIT)
+        if set(values) >= _ASCII_DIGITS:  # [0-9]: DIGIT, one spelling rather than ten
+            values = [value for value in values if value not in _ASCII_DIGITS]
+            extra.add(DIGIT)
         if not listed or len(values) > _MAX_SET or (case_flags & _FULLCASE and case_flags & _IGNORECASE):
             return _Info(1, 1, solid=solid, blank_first=blank)
-        info = self._characters(values, True, case_flags, False)
-        if info.exact is None:
-            return _Info(1, 1, solid=solid, blank_first=blank)
-        return _Info(1, 1, info.exact | ({WHITESPACE} if whitespace else set()), solid=solid, blank_first=blank)
+        exact = frozenset(extra)
+        if values:
+            info = self._characters(values, True, case_flags, False)
+            if info.exact is None:
+                return _Info(1, 1, solid=solid, blank_first=blank)
+            exact |= info.exact
+        return _Info(1, 1, exact, solid=solid, blank_first=blank)
 
 
 def _spelling(value: int) -> str | None:
@@ -560,6 +619,8 @@ def _spelling(value: int) -> str | None:
     ch = chr(value)
     if ch.isspace():  # `regex`'s \s is a subset of str.isspace(), which the scanner's \s matches
         return WHITESPACE
+    if ch == DIGIT:
+        return None
     low = ch.lower()
     if len(low) != 1:
         return None
@@ -586,6 +647,11 @@ def _class_key(source: str) -> Any:
 def _is_whitespace_class(node: Any) -> bool:
     """Whether a Property node is `\\s` itself (not \\S, not [[:space:]] under other flags)."""
     return (node.value, node.positive) == _class_key(r"\s")
+
+
+def _is_digit_class(node: Any) -> bool:
+    """Whether a Property node is `\\d` itself, Unicode's decimal digits."""
+    return (node.value, node.positive) == _class_key(r"\d")
 
 
 def _may_be_blank(node: Any) -> bool:

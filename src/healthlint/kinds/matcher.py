@@ -45,6 +45,11 @@ MAX_NEEDS_RARITY = 1e-4
 _WHITESPACE_RUN = re.compile(r"\s+")
 _LINE_FEED = re.compile(r"\n")
 _NON_SPACE = re.compile(r"\S")
+_ASCII_DIGITS = "0123456789"
+_TO_DIGIT = str.maketrans(dict.fromkeys(_ASCII_DIGITS, literals.DIGIT))
+_SPECIAL = {literals.WHITESPACE: r"\s+", literals.DIGIT: "[0-9]"}  # how a spelling's placeholders are scanned
+# A digit `regex`'s \d matches but the scanner's [0-9] does not (Arabic-Indic, Devanagari, fullwidth ...).
+_OTHER_DIGIT = regex.compile(r"(?![0-9])\d")
 _NEED = -(1 << 40)  # the offset of a need's entry in the scan table: no candidate start, just "seen"
 
 
@@ -150,13 +155,16 @@ class Matcher:
 class Scanner:
     """Finds the anchor spellings of many matchers in one pass over a document's lower-cased prose.
 
-    The spellings become one trie-shaped stdlib `re` pattern (a space in a spelling as `\\s+`). At a
-    hit, every spelling that is a prefix of the one found also occurs there; the scan resumes at the
-    first offset where another spelling could begin inside the hit, so overlapping ones are all seen.
+    The spellings become a trie-shaped stdlib `re` pattern (a space in a spelling as `\\s+`, DIGIT as
+    `[0-9]`). At a hit, every spelling that is a prefix of the one found also occurs there; the scan
+    resumes at the first offset where another spelling could begin inside the hit, so overlapping ones
+    are all seen. Spellings that open with DIGIT get a trie of their own, scanned in a second pass that
+    sre's first-character check makes cheap: in one trie, "988" and DIGIT + "%" would share a first
+    node, and a trie is only exact when every character of the text leads down one path.
     """
 
     def __init__(self, matchers: Sequence[Matcher]) -> None:
-        owners: dict[str, list[tuple[int, int, int]]] = {}
+        owners: dict[str, list[tuple[int, int, int, int]]] = {}
         odd: set[str] = set()
         self._line_anchors: list[tuple[int, int, int]] = []  # (slot, lo, hi) of (?m:^) anchors
         for slot, matcher in enumerate(matchers):
@@ -175,23 +183,26 @@ class Scanner:
         self._count = len(matchers)
         self._plain = [m._anchors is None for m in matchers]  # slots run by plain finditer once needed
         self._needy = [m._needs is not None for m in matchers]
-        self._odd = "".join(sorted(odd))
-        self._table = _table(owners)
-        self._source = _trie(self._table)  # the stdlib pattern of every spelling
-        self._code: list[int] | None = None  # sre's compiled trie, kept for the pickle
-        self._compiled: re.Pattern[str] | None = None
+        self._digits = literals.DIGIT in odd  # a spelled \d stands for [0-9] alone
+        self._odd = "".join(sorted(odd - {literals.DIGIT}))
+        words: dict[str, list[tuple[int, int, int, int]]] = {}
+        numbers: dict[str, list[tuple[int, int, int, int]]] = {}
+        for spelling, entries in owners.items():
+            if spelling.startswith(literals.DIGIT):  # every digit in it as DIGIT: one path through the trie
+                numbers.setdefault(spelling.translate(_TO_DIGIT), []).extend(entries)
+            else:
+                words.setdefault(spelling, []).extend(entries)
+        self._passes = [_Pass(_widen(group)) for group in (words, numbers) if group]
         self._odd_re: re.Pattern[str] | None = None
         self._last: tuple[weakref.ref, list[list[int]] | None] | None = None
 
     def __getstate__(self) -> dict:
-        self._pattern()  # compile now, so the pickle carries the code
         return {"_count": self._count, "_plain": self._plain, "_needy": self._needy, "_odd": self._odd,
-                "_line_anchors": self._line_anchors, "_table": self._table, "_source": self._source,
-                "_code": self._code}
+                "_digits": self._digits, "_line_anchors": self._line_anchors, "_passes": self._passes}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._compiled = self._odd_re = self._last = None
+        self._odd_re = self._last = None
 
     def starts(self, doc: Document, slot: int) -> list[int] | None:
         """Sorted candidate starts for matcher `slot`; [] if the document lacks its needs; None to run it
@@ -206,6 +217,8 @@ class Scanner:
         lowered = doc.lowered
         if lowered is None or (self._odd and self._odd_pattern().search(doc.prose)):
             return None
+        if self._digits and _OTHER_DIGIT.search(doc.prose, timeout=language.regex_timeout(doc.prose)):
+            return None
         buckets: list[list[int]] = [[0] for _ in range(self._count)]  # offset 0 is always tried
         found = [not needy for needy in self._needy]  # whether each slot's needs were seen
         if self._line_anchors:
@@ -213,15 +226,14 @@ class Scanner:
             for slot, lo, hi in self._line_anchors:
                 for offset in range(lo, hi + 1):
                     buckets[slot].extend([at - offset for at in breaks])
-        if self._table:
-            search = self._pattern().search
-            table = self._table
-            backwards: str | None = None  # the lowered text reversed, for walks back from a hit
+        backwards: str | None = None  # the lowered text reversed, for walks back from a hit
+        for scan in self._passes:
+            search = scan.pattern().search
+            entry = scan.entry
             pos = 0
             while (m := search(lowered, pos)) is not None:
                 at = m.start()
-                text = m.group()
-                resume, entries = table.get(text) or table[_WHITESPACE_RUN.sub(" ", text)]
+                resume, entries = entry(m.group())
                 for slot, lo, hi, reach in entries:
                     if reach >= 0:
                         if backwards is None:
@@ -245,15 +257,69 @@ class Scanner:
                 result.append(sorted({s for s in bucket if s >= 0}) if len(bucket) > 1 else bucket)
         return result
 
-    def _pattern(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled, self._code = _compile_trie(self._source, self._code)
-        return self._compiled
-
     def _odd_pattern(self) -> re.Pattern[str]:
         if self._odd_re is None:
             self._odd_re = re.compile("[" + "".join(re.escape(ch) for ch in self._odd) + "]")
         return self._odd_re
+
+
+class _Pass:
+    """One trie of spellings, its table, and the way back from a hit's text to the spelling found."""
+
+    def __init__(self, owners: dict[str, list[tuple[int, int, int, int]]]) -> None:
+        self.table = _table(owners)
+        self.general: dict[str, list[str]] = {}  # spelling with every digit as DIGIT -> spellings
+        for spelling in self.table:
+            if literals.DIGIT in spelling:
+                self.general.setdefault(spelling.translate(_TO_DIGIT), []).append(spelling)
+        self.source = _trie(self.table)  # the stdlib pattern of every spelling
+        self.code: list[int] | None = None  # sre's compiled trie, kept for the pickle
+        self.compiled: re.Pattern[str] | None = None
+
+    def __getstate__(self) -> dict:
+        self.pattern()  # compile now, so the pickle carries the code
+        return {"table": self.table, "general": self.general, "source": self.source, "code": self.code}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.compiled = None
+
+    def pattern(self) -> re.Pattern[str]:
+        if self.compiled is None:
+            self.compiled, self.code = _compile_trie(self.source, self.code)
+        return self.compiled
+
+    def entry(self, text: str) -> tuple[int, tuple[tuple[int, int, int, int], ...]]:
+        """(resume, entries) of the spelling a hit's text matched: the text itself, or with whitespace
+        runs as one space, or with digits where the spelling has DIGIT."""
+        found = self.table.get(text)
+        if found is None:
+            text = _WHITESPACE_RUN.sub(" ", text)
+            found = self.table.get(text)
+            if found is None:
+                spellings = self.general[text.translate(_TO_DIGIT)]
+                found = self.table[spellings[0] if len(spellings) == 1 else
+                                   next(s for s in spellings if _fits(s, text))]
+        return found
+
+
+def _fits(spelling: str, text: str) -> bool:
+    """Whether a spelling with DIGITs spells this text (whitespace runs as one space)."""
+    return all(a == b or (a == literals.DIGIT and b in _ASCII_DIGITS) for a, b in zip(spelling, text, strict=True))
+
+
+def _widen(owners: dict[str, list[tuple[int, int, int, int]]]) -> dict[str, list[tuple[int, int, int, int]]]:
+    """The spellings with a literal digit where another spelling with the same beginning has DIGIT turned
+    to DIGIT there too (a wider spelling is still exact: more candidate starts), so that no trie node has
+    both a DIGIT and a digit below it."""
+    while True:
+        branches = {s[:i] for s in owners for i, ch in enumerate(s) if ch == literals.DIGIT}
+        clash = next(((s, i) for s in owners for i, ch in enumerate(s) if ch in _ASCII_DIGITS and s[:i] in branches),
+                     None)
+        if clash is None:
+            return owners
+        spelling, i = clash
+        owners.setdefault(spelling[:i] + literals.DIGIT + spelling[i + 1:], []).extend(owners.pop(spelling))
 
 
 def share(matchers: Iterable[Matcher]) -> None:
@@ -283,14 +349,17 @@ def _table(owners: dict[str, list[tuple[int, int, int, int]]]
            ) -> dict[str, tuple[int, tuple[tuple[int, int, int, int], ...]]]:
     """spelling -> (where to resume scanning after a hit, relative to it; every (slot, lo, hi, reach) it
     anchors, those of the spellings that are its prefixes included; reach -1 unless the entry walks)."""
-    prefixes = {s[:k] for s in owners for k in range(1, len(s) + 1)}
+    # compared with every digit as DIGIT, so that "5" in a hit may begin a spelling that opens with DIGIT
+    general = {s.translate(_TO_DIGIT) for s in owners}
+    prefixes = {s[:k] for s in general for k in range(1, len(s) + 1)}
     table = {}
     for spelling in owners:
         entries = [e for k in range(1, len(spelling) + 1) for e in owners.get(spelling[:k], ())]
         # the first offset inside the hit where another spelling could begin; offsets past a
         # whitespace run are unknown in the text, so never resume beyond the first one
-        resume = next((i for i in range(1, len(spelling)) if spelling[i:] in prefixes
-                       or any(spelling[i:j] in owners for j in range(i + 1, len(spelling)))), len(spelling))
+        wide = spelling.translate(_TO_DIGIT)
+        resume = next((i for i in range(1, len(wide)) if wide[i:] in prefixes
+                       or any(wide[i:j] in general for j in range(i + 1, len(wide)))), len(wide))
         if literals.WHITESPACE in spelling:
             resume = min(resume, spelling.index(literals.WHITESPACE))
         table[spelling] = (resume, tuple(entries))
@@ -331,8 +400,7 @@ def _trie(spellings: Iterable[str]) -> str:
 
 
 def _emit(node: dict) -> str:
-    branches = [(r"\s+" if ch == literals.WHITESPACE else re.escape(ch)) + _emit(child)
-                for ch, child in sorted(node.items()) if ch]
+    branches = [(_SPECIAL.get(ch) or re.escape(ch)) + _emit(child) for ch, child in sorted(node.items()) if ch]
     if "" in node:
         branches.append("")  # last: longer spellings are tried first
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
