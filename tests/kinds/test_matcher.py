@@ -220,6 +220,16 @@ def test_a_digit_and_digit_in_one_trie_still_find_everything():
         assert anchored(digits, doc) == plain(digits, doc), text
 
 
+def test_a_document_dense_with_candidates_runs_plainly():
+    # a page of phone numbers: a candidate at every other character costs more than plain finditer
+    m = Matcher(regex.compile(r"\b\d{1,3}-\d+\s?%"))
+    doc = doc_from("1-800-273-8255 " * 200 + "5-10%")
+    assert m.starts(doc) is None
+    assert anchored(m, doc) == plain(m, doc) == [(3000, 3005)]
+    sparse = doc_from("Call 1-800-273-8255. " + "Words between the numbers. " * 50 + "5-10%")
+    assert m.starts(sparse) is not None and anchored(m, sparse) == plain(m, sparse)
+
+
 def test_timeout_covers_the_whole_iteration(monkeypatch):
     monkeypatch.setattr(language, "MIN_REGEX_TIMEOUT", 0.05)
     m = Matcher(regex.compile(r"cure(?:x|xx)+y"))

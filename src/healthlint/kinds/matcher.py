@@ -41,6 +41,10 @@ from healthlint.model import Document
 MAX_DENSITY = 0.02
 # Needs are scanned for only when rare: a common one is in nearly every document and costs scan hits.
 MAX_NEEDS_RARITY = 1e-4
+# Candidate starts per character of a document above which a pattern runs as plain finditer there: a page
+# of phone numbers holds a digit spelling at every other character, and ten match() calls from Python
+# cost more than `regex` trying a hundred offsets itself.
+DENSE = 0.1
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 _LINE_FEED = re.compile(r"\n")
@@ -247,6 +251,7 @@ class Scanner:
                     else:
                         buckets[slot].extend(range(at - hi, at - lo + 1))
                 pos = at + resume
+        most = max(100, len(lowered) * DENSE)
         result: list[list[int] | None] = []
         for slot, bucket in enumerate(buckets):
             if not found[slot]:
@@ -254,7 +259,9 @@ class Scanner:
             elif self._plain[slot]:
                 result.append(None)
             else:
-                result.append(sorted({s for s in bucket if s >= 0}) if len(bucket) > 1 else bucket)
+                starts = sorted({s for s in bucket if s >= 0}) if len(bucket) > 1 else bucket
+                # trying that many would cost more than plain finditer
+                result.append(None if len(starts) > most else starts)
         return result
 
     def _odd_pattern(self) -> re.Pattern[str]:
