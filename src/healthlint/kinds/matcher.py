@@ -171,16 +171,19 @@ class Scanner:
         owners: dict[str, list[tuple[int, int, int, int]]] = {}
         odd: set[str] = set()
         self._line_anchors: list[tuple[int, int, int]] = []  # (slot, lo, hi) of (?m:^) anchors
+        self._at_start = [False] * len(matchers)  # slots whose anchors hold at the text's start (\A, (?m:^))
         for slot, matcher in enumerate(matchers):
             odd |= matcher._odd
             for anchor in matcher._anchors or ():
                 spellings, lo, hi, reach = anchor
+                if "" in spellings or literals.LINE_START in spellings:
+                    self._at_start[slot] = True
                 if not literals.is_walk(anchor):
                     reach = -1  # every offset from lo to hi is tried
                 for spelling in spellings:
                     if spelling == literals.LINE_START:  # found by a newline search, not the trie
                         self._line_anchors.append((slot, lo, hi))
-                    elif spelling:  # "" is \A: offset 0, always tried
+                    elif spelling:  # "" is \A: offset 0, tried in every document
                         owners.setdefault(spelling, []).append((slot, lo, hi, reach))
             for spelling in matcher._needs or ():
                 owners.setdefault(spelling, []).append((slot, _NEED, _NEED, -1))
@@ -202,6 +205,7 @@ class Scanner:
 
     def __getstate__(self) -> dict:
         return {"_count": self._count, "_plain": self._plain, "_needy": self._needy, "_odd": self._odd,
+                "_at_start": self._at_start,
                 "_digits": self._digits, "_line_anchors": self._line_anchors, "_passes": self._passes}
 
     def __setstate__(self, state: dict) -> None:
@@ -223,7 +227,7 @@ class Scanner:
             return None
         if self._digits and _OTHER_DIGIT.search(doc.prose, timeout=language.regex_timeout(doc.prose)):
             return None
-        buckets: list[list[int]] = [[0] for _ in range(self._count)]  # offset 0 is always tried
+        buckets: list[list[int]] = [[0] if start else [] for start in self._at_start]
         found = [not needy for needy in self._needy]  # whether each slot's needs were seen
         if self._line_anchors:
             breaks = [m.start() for m in _LINE_FEED.finditer(lowered)]
@@ -259,7 +263,7 @@ class Scanner:
             elif self._plain[slot]:
                 result.append(None)
             else:
-                starts = sorted({s for s in bucket if s >= 0}) if len(bucket) > 1 else bucket
+                starts = sorted({s for s in bucket if s >= 0}) if len(bucket) > 1 else [s for s in bucket if s >= 0]
                 # trying that many would cost more than plain finditer
                 result.append(None if len(starts) > most else starts)
         return result
