@@ -41,7 +41,7 @@ WHITESPACE = " "  # in a spelling: a run of whitespace
 # In a spelling: one ASCII digit, any of them (`\d`; `regex` also matches other scripts' digits, so a text
 # holding one of those cannot rely on the spellings, see `odd`). A literal digit is spelled as itself.
 DIGIT = "\U0010fffd"
-LINE_START = "\n"  # the spelling (?m:^) is anchored to, at offset -1; offset 0 is always tried anyway
+LINE_START = "\n"  # the spelling (?m:^) is anchored to, at offset -1; offset 0 is tried for it too
 
 _UNBOUNDED = 1 << 30  # a width or offset with no upper bound
 _MAX_SPELLINGS = 48  # most spellings a node's exact set may hold before it is given up
