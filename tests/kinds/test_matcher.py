@@ -133,6 +133,9 @@ CASES = (
     (r"\b\d{1,3}(?:\.\d+)?\s?(?:%|percent)", ["12%", "1.5 %", "1234%", "٣٤%", "１２%", "95 percent", "3.14159%"]),
     (r"\b(?:\d{1,3}|one|two)\s+in\s+(?:\d{1,3}|ten)\b", ["7 in 10", "one in 5", "7 in ten", "٧ in ١٠", "1 in 1000"]),
     (r"[0-9]x\s+faster", ["2x faster", "٢x faster", "10x  faster"]),
+    # opening with \b or (?<![\w$]): a digit spelling is not looked for right after a word character
+    (r"\b\d{1,3}(?:\.\d+)?%", ["a1%", "_5%", "x 5%", "ǅ5%", "\u212a5%", "1-800-273 5%", "12345%", "٣5%"]),
+    (r"(?<![\w$])\d{1,2}\s?%\s+off", ["$5% off", "a5% off", " 5% off", "-5 % off", "é5% off"]),
 )
 
 

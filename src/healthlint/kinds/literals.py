@@ -96,6 +96,8 @@ class Literals(NamedTuple):
     needs: frozenset[str] | None
     odd: frozenset[str]
     min_width: int  # the fewest characters a match consumes
+    bounded: bool = False  # every match opens where `\b` holds or no word character precedes: a spelling of a
+    # word character at offset 0 is then never found right after a letter, digit or underscore
 
 
 def extract(pattern: regex.Pattern) -> Literals | None:
@@ -124,7 +126,29 @@ def _extract(source: str, flags: int) -> Literals | None:
     sets = [spellings for spellings, *_ in result.anchors or ()] + [result.needs or frozenset()]
     chars = {ch for spellings in sets for s in spellings for ch in s}
     sigma = frozenset("Σ") if chars & {"σ", "ς"} else frozenset()  # str.lower's one context rule
-    return Literals(result.anchors, result.needs, frozenset(walker.odd) | sigma, result.min)
+    return Literals(result.anchors, result.needs, frozenset(walker.odd) | sigma, result.min, _opens_at_boundary(tree))
+
+
+def _opens_at_boundary(node: Any) -> bool:
+    """Whether every match of the node begins where `\\b` holds, or where no word character precedes
+    (the pattern, or each alternative, opens with `\\b`, `(?<!\\w)` or `(?<![\\w$])`)."""
+    core = _regex_core
+    if type(node) is core.Boundary:  # not DefaultBoundary: (?w) boundaries are drawn differently
+        return bool(node.positive)
+    if isinstance(node, core.LookAround) and node.behind and not node.positive:
+        body = node.subpattern.items if isinstance(node.subpattern, core.Sequence) else [node.subpattern]
+        if len(body) != 1:  # one character looked at, or it says nothing about the one before the start
+            return False
+        members = body[0].items if isinstance(body[0], core.SetUnion) and body[0].positive else body
+        return any(isinstance(item, core.Property) and (item.value, item.positive) == _class_key(r"\w")
+                   for item in members)
+    if isinstance(node, core.Sequence):
+        return bool(node.items) and _opens_at_boundary(node.items[0])
+    if isinstance(node, core.Branch):
+        return all(_opens_at_boundary(branch) for branch in node.branches)
+    if isinstance(node, core.Group | core.Atomic):
+        return _opens_at_boundary(node.subpattern)
+    return False
 
 
 def is_walk(anchor: Anchor) -> bool:

@@ -52,6 +52,10 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 _LINE_FEED = re.compile(r"\n")
 _NON_SPACE = re.compile(r"\S")
 _ASCII_DIGITS = "0123456789"
+_WORD_START = frozenset(f"abcdefghijklmnopqrstuvwxyz_{_ASCII_DIGITS}{literals.DIGIT}")  # ASCII \w, in any mode
+# Where \b holds before a word character, the character before is no ASCII letter, digit or underscore
+# (lower-cased: a letter that lower-cases to one is a word character too, 'K' the Kelvin sign included).
+_AFTER_NON_WORD = "(?<![0-9a-z_])"
 _TO_DIGIT = str.maketrans(dict.fromkeys(_ASCII_DIGITS, literals.DIGIT))
 _SPECIAL = {literals.WHITESPACE: r"\s+", literals.DIGIT: "[0-9]"}  # how a spelling's placeholders are scanned
 # A digit `regex`'s \d matches but the scanner's [0-9] does not (Arabic-Indic, Devanagari, fullwidth ...).
@@ -65,7 +69,7 @@ class Matcher:
     `finditer` and `search` return what the pattern's own methods return over `doc.prose`.
     """
 
-    __slots__ = ("_anchors", "_needs", "_odd", "_scanner", "_slot", "pattern")
+    __slots__ = ("_anchors", "_bounded", "_needs", "_odd", "_scanner", "_slot", "pattern")
 
     def __init__(self, pattern: regex.Pattern) -> None:
         self.pattern = pattern
@@ -82,14 +86,15 @@ class Matcher:
             needs = None  # so common that nearly every document has one, and the scan pays for each
         self._anchors, self._needs = anchors, needs
         self._odd = found.odd if found is not None and (anchors or needs) else frozenset()
+        self._bounded = found is not None and found.bounded  # every match opens at \b
         self._scanner: Scanner | None = None
         self._slot = 0
 
     def __getstate__(self) -> tuple:
-        return self.pattern, self._anchors, self._needs, self._odd, self._scanner, self._slot
+        return self.pattern, self._anchors, self._needs, self._odd, self._bounded, self._scanner, self._slot
 
     def __setstate__(self, state: tuple) -> None:
-        self.pattern, self._anchors, self._needs, self._odd, self._scanner, self._slot = state
+        self.pattern, self._anchors, self._needs, self._odd, self._bounded, self._scanner, self._slot = state
 
     @property
     def is_anchored(self) -> bool:
@@ -171,6 +176,7 @@ class Scanner:
 
     def __init__(self, matchers: Sequence[Matcher]) -> None:
         owners: dict[str, list[tuple[int, int, int, int]]] = {}
+        free: set[str] = set()  # spellings that may be found right after a letter, digit or underscore
         odd: set[str] = set()
         self._line_anchors: list[tuple[int, int, int]] = []  # (slot, lo, hi) of (?m:^) anchors
         self._at_start = [False] * len(matchers)  # slots whose anchors hold at the text's start (\A, (?m:^))
@@ -187,21 +193,26 @@ class Scanner:
                         self._line_anchors.append((slot, lo, hi))
                     elif spelling:  # "" is \A: offset 0, tried in every document
                         owners.setdefault(spelling, []).append((slot, lo, hi, reach))
+                        if not (matcher._bounded and lo == hi == 0 and spelling[0] in _WORD_START):
+                            free.add(spelling)
             for spelling in matcher._needs or ():
                 owners.setdefault(spelling, []).append((slot, _NEED, _NEED, -1))
+                free.add(spelling)
         self._count = len(matchers)
         self._plain = [m._anchors is None for m in matchers]  # slots run by plain finditer once needed
         self._needy = [m._needs is not None for m in matchers]
         self._digits = literals.DIGIT in odd  # a spelled \d stands for [0-9] alone
         self._odd = "".join(sorted(odd - {literals.DIGIT}))
-        words: dict[str, list[tuple[int, int, int, int]]] = {}
-        numbers: dict[str, list[tuple[int, int, int, int]]] = {}
+        # one trie for the spellings that open with DIGIT (all their digits as DIGIT: one path through the
+        # trie), split again: those that a pattern opening with \b finds at offset 0 are only looked for
+        # where no word character precedes them, so a page of phone numbers is not a hit at every digit;
+        # and one trie for the rest (splitting that one too would scan the text twice, for less)
+        groups: dict[tuple[bool, bool], dict[str, list[tuple[int, int, int, int]]]] = {}
         for spelling, entries in owners.items():
-            if spelling.startswith(literals.DIGIT):  # every digit in it as DIGIT: one path through the trie
-                numbers.setdefault(spelling.translate(_TO_DIGIT), []).extend(entries)
-            else:
-                words.setdefault(spelling, []).extend(entries)
-        self._passes = [_Pass(_widen(group)) for group in (words, numbers) if group]
+            number = spelling.startswith(literals.DIGIT)
+            group = groups.setdefault((number, number and spelling not in free), {})
+            group.setdefault(spelling.translate(_TO_DIGIT) if number else spelling, []).extend(entries)
+        self._passes = [_Pass(_widen(group), bounded) for (_, bounded), group in sorted(groups.items())]
         self._odd_re: re.Pattern[str] | None = None
         self._last: tuple[weakref.ref, list[list[int]] | None] | None = None
 
@@ -277,15 +288,19 @@ class Scanner:
 
 
 class _Pass:
-    """One trie of spellings, its table, and the way back from a hit's text to the spelling found."""
+    """One trie of spellings, its table, and the way back from a hit's text to the spelling found.
 
-    def __init__(self, owners: dict[str, list[tuple[int, int, int, int]]]) -> None:
+    `bounded`: the spellings are only looked for where no letter, digit or underscore precedes them, as
+    every pattern that owns them opens with \\b right before them.
+    """
+
+    def __init__(self, owners: dict[str, list[tuple[int, int, int, int]]], bounded: bool = False) -> None:
         self.table = _table(owners)
         self.general: dict[str, list[str]] = {}  # spelling with every digit as DIGIT -> spellings
         for spelling in self.table:
             if literals.DIGIT in spelling:
                 self.general.setdefault(spelling.translate(_TO_DIGIT), []).append(spelling)
-        self.source = _trie(self.table)  # the stdlib pattern of every spelling
+        self.source = (_AFTER_NON_WORD if bounded else "") + _trie(self.table)  # the stdlib pattern of every spelling
         self.code: list[int] | None = None  # sre's compiled trie, kept for the pickle
         self.compiled: re.Pattern[str] | None = None
 
