@@ -110,6 +110,12 @@ class _SourceMap:
         return offset + bisect.bisect_left(self._pairs, offset)
 
 
+# Front matter is a page's metadata, never a place for YAML anchors or deep flow nesting: both are
+# refused (the block stays masked) before the parser sees them.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+MAX_FLOW_BRACKETS = 200
+
+
 def _front_matter(fm: re.Match[str]) -> tuple[dict[str, Any], list[tuple[int, int]]]:
     """The front matter's mapping, and the spans of the string values of title and description.
 
@@ -119,6 +125,8 @@ def _front_matter(fm: re.Match[str]) -> tuple[dict[str, Any], list[tuple[int, in
 
     content = fm.group(1) or ""
     base = fm.start(1) if fm.group(1) is not None else fm.end()
+    if _ANCHOR.search(content) or content.count("[") + content.count("{") > MAX_FLOW_BRACKETS:
+        return {}, []  # untrusted: no alias expansion ("billion laughs"), no nesting libyaml recurses into
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(content)
     try:
         node = loader.get_single_node()

@@ -54,8 +54,7 @@ _ATTRIBUTE_NO_LF = (
     r'(?:[^\n\S]*=[^\n\S]*(?:[^\s"\'`=<>]+|\'[^\n\']*\'|"[^\n"]*"))?'
 )
 _HTML_7 = re.compile(
-    r"(?m) {,3}(<%(tag)s(?:%(attr)s)*[^\n\S]*/?>|</%(tag)s[^\n\S]*>)[^\n\S]*$"
-    % {"tag": _TAG_NAME, "attr": _ATTRIBUTE_NO_LF}
+    rf"(?m) {{,3}}(<{_TAG_NAME}(?:{_ATTRIBUTE_NO_LF})*[^\n\S]*/?>|</{_TAG_NAME}[^\n\S]*>)[^\n\S]*$"
 )
 _HTML_END = {
     2: re.compile(r"-->"),
@@ -187,7 +186,7 @@ Leaf = tuple[str, str, list[tuple[int, int]]]
 HtmlBlock = tuple[int, int, str, bool]
 
 
-class Unsupported(Exception):  # noqa: N818
+class Unsupported(Exception):
     """Input on which marko itself loops forever (a block that consumes nothing is parsed again and
     again): the caller reads it as plain text, as it does for nesting too deep to parse."""
 
@@ -445,10 +444,8 @@ class Blocks:
                 self._blank_lines()
             elif ch == "<" and k <= 3 and self._html_match(c):
                 self._html(c)
-            elif ch == "[" and k <= 3 and self._link_def(c):
-                pass
-            elif text.find("|", c, e) >= 0 and self._table(c, e):
-                pass
+            elif (ch == "[" and k <= 3 and self._link_def(c)) or (text.find("|", c, e) >= 0 and self._table(c, e)):
+                pass  # a link reference definition or a table: the call read it
             elif self._maybe_code(c, k, ch) and self._code_match():
                 self._code()
             elif ch and ch != "\n":
@@ -562,10 +559,7 @@ class Blocks:
 
     def _paragraph(self, c: int) -> None:
         role = self.states[-1].role
-        if len(self.states) == 1:
-            lines = self._top_paragraph(c)
-        else:
-            lines = self._nested_paragraph(c)
+        lines = self._top_paragraph(c) if len(self.states) == 1 else self._nested_paragraph(c)
         if lines is None:
             return
         body, runs = self._join(lines)
@@ -694,7 +688,7 @@ class Blocks:
             return True
         if k <= 3 and (ch in "-+*" or ch.isdecimal()) and _LIST.match(text, c):
             _, bullet, _, tail = _parse_leading(text[c:e].rstrip(), 0)
-            if lazy or (bullet[:-1] == "1" or bullet in "*-+") and tail:
+            if lazy or ((bullet[:-1] == "1" or bullet in "*-+") and tail):
                 return True
         if k <= 3 and ch == "<":
             kind = self._html_match(c)
@@ -773,7 +767,7 @@ class Blocks:
 
     def _compatible(self, indent: int, bullet: str, mid: int) -> tuple[int, str, int] | None:
         parent = self.states[-1]
-        if parent.ordered and not bullet[:-1].isdigit() or bullet[-1] != parent.bullet[-1]:
+        if (parent.ordered and not bullet[:-1].isdigit()) or bullet[-1] != parent.bullet[-1]:
             return None
         if not parent.ordered and bullet != parent.bullet:
             return None
@@ -821,7 +815,6 @@ class Blocks:
         starts = self.starts
         ends = self.ends
         nlines = self.nlines
-        leaves = self.leaves
         tabs = self._tabs
         done = False
         while True:
@@ -1091,7 +1084,7 @@ class Blocks:
             self.li, self.refs = saved_li, saved_refs
 
     def _cells(self, cells: list[str], starts: list[int]) -> None:
-        for cell, position in zip(cells, starts):
+        for cell, position in zip(cells, starts, strict=True):
             stripped = cell.strip()
             if not stripped:
                 continue

@@ -22,8 +22,8 @@ import string
 import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from operator import itemgetter
 from html.entities import html5
+from operator import itemgetter
 
 from healthlint.model import Span
 from healthlint.readers.html import Masked
@@ -41,12 +41,12 @@ _EMAIL = (
 _AUTOLINK = re.compile(rf"<({_URI}|{_EMAIL})>")
 _CODE = re.compile(r"(?<!`)(`+)(?!`)([\s\S]+?)(?<!`)\1(?!`)")
 _HTML = re.compile(
-    r"(<%s(?:%s)* */?>"
-    r"|</%s *>"
+    rf"(<{_TAG_NAME}(?:{_ATTRIBUTE})* */?>"
+    rf"|</{_TAG_NAME} *>"
     r"|<!--(?:>|->|[\s\S]*?-->)"
     r"|<\?[\s\S]*?\?>"
     r"|<![A-Z]+ +[\s\S]*?>"
-    r"|<!\[CDATA\[[\s\S]*?\]\]>)" % (_TAG_NAME, _ATTRIBUTE, _TAG_NAME)
+    r"|<!\[CDATA\[[\s\S]*?\]\]>)"
 )
 # Only the backslash form of marko's `( *|\\)\n(?!\Z)`: see the module docstring.
 _BACKSLASH_BREAK = re.compile(r"\\\n(?!\Z)")
@@ -56,7 +56,7 @@ _WWW = re.compile(r"(?:^|(?<=[\s*_~(\uff00-\uffef]))(www\.([\w.\-]*?\.[\w.\-]+)[
 _GFM_EMAIL = r"[\w.\-+]+@[\w.\-]*?\.[\w.\-]*[a-zA-Z0-9]"
 _BARE = re.compile(
     r"(?:^|(?<=[\s*_~(\uff00-\uffef]))((?:https?|ftp)://([\w.\-]*?\.[\w.\-]+)"
-    r"[^<\s]*|%s(?=[\s.<]|\Z))" % _GFM_EMAIL
+    rf"[^<\s]*|{_GFM_EMAIL}(?=[\s.<]|\Z))"
 )
 _URL_ENTITY_END = re.compile(r"&[a-zA-Z]+;$")
 # The two URL patterns without their look-behind, which `_candidates` checks instead.
@@ -148,9 +148,8 @@ def parse(text: str, refs: dict[str, tuple[str, str]], positions: list[int] | No
         tokens.extend([(m.start(), m.end(), BREAK, 0, 0, []) for m in _BACKSLASH_BREAK.finditer(text)])
         tokens.extend([(m.start(), m.end(), LITERAL, 0, 0, []) for m in _LITERAL.finditer(text)])
     if "~" in present:
-        tokens.extend(
-            [(m.start(), m.end(), STRIKE, m.start(2), m.end(2), []) for m in _finditer_at(_STRIKE, text, positions, "~")]
-        )
+        strikes = _finditer_at(_STRIKE, text, positions, "~")
+        tokens.extend([(m.start(), m.end(), STRIKE, m.start(2), m.end(2), []) for m in strikes])
     if "w" in present or ":" in present or "@" in present:
         tokens.extend(_urls(text))
     if len(tokens) > 1:
@@ -275,9 +274,9 @@ class _Delimiter:
     def closed_by(self, other: _Delimiter) -> bool:
         return not (
             self.content[0] != other.content[0]
-            or (self.can_open and self.can_close or other.can_open and other.can_close)
+            or (((self.can_open and self.can_close) or (other.can_open and other.can_close))
             and len(self.content + other.content) % 3 == 0
-            and not all(len(d.content) % 3 == 0 for d in [self, other])
+            and not all(len(d.content) % 3 == 0 for d in [self, other]))
         )
 
     def remove(self, n: int, left: bool = False) -> bool:
@@ -503,7 +502,7 @@ def link_dest_title(text: str, start: int = 0, is_inline: bool = False) -> tuple
             raise ParseError()
     prev = i
     i = link_separator(text, i)
-    if i >= len(text) or text[i] == "\n" or text[i] == ")" and is_inline:
+    if i >= len(text) or text[i] == "\n" or (text[i] == ")" and is_inline):
         return dest[0], dest[1], -1, -1
     if text[i] == '"':
         end = find_next(text, '"', i + 1)
@@ -649,7 +648,6 @@ class Walker:
         """
         if specials is None:
             specials = special_positions(self._source)
-        count = len(specials)
         pieces = self._pieces
         blocks = self._blocks
         for role, text, runs in leaves:
