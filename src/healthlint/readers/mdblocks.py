@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from itertools import accumulate
 
 from healthlint.readers import mdinline
@@ -32,7 +33,6 @@ _ALERT = re.compile(r"(?im) {,3}>\s*\[\!(WARNING|NOTE|TIP|IMPORTANT|CAUTION)\]\s
 _HEADING = re.compile(r" {0,3}(#{1,6})((?=\s)[^\n]*?|[^\n\S]*)(?:(?<=\s)(?<!\\)#+)?[^\n\S]*$\n?", re.M)
 _LIST = re.compile(r" {,3}(\d{1,9}[.)]|[*\-+])[ \t\n\r\f]")
 _QUOTE = re.compile(r" {,3}>")
-_QUOTE_PREFIX = r" {,3}>[^\n\S]?"
 _SETEXT = re.compile(r" {,3}(=+|-+)[^\n\S]*$")
 _LINK_DEF = re.compile(r" {,3}\[")
 _ROW_START = re.compile(r" {,3}\S")
@@ -79,14 +79,23 @@ _NOT_PLAIN = frozenset(("", "-", "_", "*", "`", "~", ">", "#", "+", "<", "["))
 DOC, QUOTE, ALERT, LIST, ITEM, TABLE = range(6)
 
 
+# A container's prefix: the pieces of the regex marko matches it with, in order. A piece is a literal
+# (a list item's indentation and marker, or the spaces that continue it) or _QUOTE_PIECE, marko's
+# ` {,3}>[^\n\S]?`; _QUOTE_SPACE_PIECE, ` {,3}>[^\n\S]`, only comes before an indented code block.
+_QUOTE_PIECE = 0
+_QUOTE_SPACE_PIECE = 1
+Prefix = tuple[str | int, ...]
+_CODE_INDENT = "    "
+
+
 class _State:
     __slots__ = ("bullet", "cum", "kind", "ordered", "prefix", "quoted", "role", "second")
 
-    def __init__(self, kind: int, prefix: str, role: str, quoted: bool) -> None:
+    def __init__(self, kind: int, prefix: Prefix, role: str, quoted: bool) -> None:
         self.kind = kind
         self.prefix = prefix
         self.cum = prefix  # this state's prefix after its ancestors'
-        self.second: str | None = None
+        self.second: Prefix | None = None
         self.role = role
         self.quoted = quoted
         self.bullet = ""
@@ -94,20 +103,59 @@ class _State:
 
 
 @lru_cache(maxsize=256)
-def _compile(prefix: str) -> re.Pattern[str]:
-    return re.compile(prefix)
+def _pattern(prefix: Prefix) -> Callable[[str, int, int], int]:
+    """(text, pos, endpos) -> where marko's regex for `prefix` matches text[pos:endpos] to, or -1."""
+    if all(isinstance(piece, str) for piece in prefix):
+        literal = "".join(prefix)  # type: ignore[arg-type]
+        size = len(literal)
+        return lambda text, pos, end: pos + size if text.startswith(literal, pos, end) else -1
+    return partial(_match_pieces, prefix)
 
 
-def match_prefix(prefix: str, line: str) -> int:
+def _match_pieces(prefix: Prefix, text: str, pos: int, end: int) -> int:
+    """Where sre's match of the prefix regex would end, or -1, without its backtracking.
+
+    The space after a quote's '>' can go to the quote's `[^\\n\\S]?` or to the next piece, so on a
+    line the prefix does not fit, sre tries 2**quotes ways: a 40-deep quote followed by a 39-deep
+    line never finished. All the ways that reach the same piece at the same offset have the same
+    future, so walking the pieces with the offsets reached so far, each kept once in the order sre
+    tries them, gives sre's first match in time linear in the pieces.
+    """
+    ends = [pos]
+    for piece in prefix:
+        reached: list[int] = []
+        for p in ends:
+            if isinstance(piece, str):
+                if text.startswith(piece, p, end) and p + len(piece) not in reached:
+                    reached.append(p + len(piece))
+                continue
+            q = p
+            while q < end and q - p < 3 and text[q] == " ":  # ` {,3}` before the '>'
+                q += 1
+            if q >= end or text[q] != ">":
+                continue
+            q += 1
+            if q < end and text[q] != "\n" and text[q].isspace() and q + 1 not in reached:
+                reached.append(q + 1)  # `[^\n\S]` taken, as sre tries first
+            if piece == _QUOTE_PIECE and q not in reached:
+                reached.append(q)  # ... then left out
+        if not reached:
+            return -1
+        ends = reached
+    return ends[0]
+
+
+def match_prefix(prefix: Prefix, line: str) -> int:
     """marko's Source.match_prefix: where `prefix` ends in `line`, or -1."""
-    rx = _compile(prefix)
+    match = _pattern(prefix)
     expanded = line.expandtabs(4) if "\t" in line else line
-    m = rx.match(expanded)
-    if not m:
-        if "\n" in expanded and rx.match(expanded.replace("\n", " " * 99 + "\n")):
-            return len(line) - 1
+    pos = match(expanded, 0, len(expanded))
+    if pos < 0:
+        if "\n" in expanded:
+            retry = expanded.replace("\n", " " * 99 + "\n")
+            if match(retry, 0, len(retry)) >= 0:
+                return len(line) - 1
         return -1
-    pos = m.end()
     if pos == 0 or expanded is line:
         return pos
     for i in range(1, len(line) + 1):
@@ -116,13 +164,12 @@ def match_prefix(prefix: str, line: str) -> int:
     return -1
 
 
-def _strip_prefix(line: str, prefix: str) -> str:
+def _strip_prefix(line: str, prefix: Prefix) -> str:
     """marko's CodeBlock.strip_prefix (only its truthiness matters here)."""
     expanded = line.expandtabs(4)
-    m = _compile(prefix).match(expanded)
-    if not m:
+    end = _pattern(prefix)(expanded, 0, len(expanded))
+    if end < 0:
         return ""
-    end = m.end()
     for i in range(len(line)):
         part = line[: i + 1].expandtabs(4)
         if len(part) < end:
@@ -145,11 +192,6 @@ def _item_run(depth: int, kind: str, ordered: bool) -> re.Pattern[str]:
     """Consecutive item lines of one list (same bullet, or same delimiter after the number)."""
     marker = r"\d{1,9}" + re.escape(kind) if ordered else re.escape(kind)
     return re.compile(r"(?:" + " " * depth + marker + _ITEM_BODY + ")+")
-
-
-@lru_cache(maxsize=64)
-def _escape(bullet: str) -> str:
-    return re.escape(bullet)
 
 
 def _partition_by_spaces(text: str) -> tuple[str, str, str]:
@@ -216,10 +258,10 @@ class Blocks:
         self._last_open = self.nlines - 1 if n and text[-1] != "\n" else -1
         self._tabs = "\t" in text
         self.li = 0
-        self.states = [_State(DOC, "", "paragraph", False)]
+        self.states = [_State(DOC, (), "paragraph", False)]
         self._pending = 0  # list items still on their first-line prefix
         self._plen_li = -1
-        self._plen_prefix = ""
+        self._plen_prefix: Prefix = ()
         self._plen = 0
         self.refs: dict[str, tuple[str, str]] = {}
         self.leaves: list[Leaf] = []
@@ -229,7 +271,7 @@ class Blocks:
     # --- the Source: positions, prefixes ------------------------------------------------------
 
     @property
-    def prefix(self) -> str:
+    def prefix(self) -> Prefix:
         return self.states[-1].cum
 
     def push(self, state: _State) -> None:
@@ -246,7 +288,7 @@ class Blocks:
     def _restore(self, states: list[_State]) -> None:
         """Put back the states a lazy continuation line popped."""
         self.states = states
-        cum = ""
+        cum: Prefix = ()
         pending = 0
         for st in states:
             cum = st.cum = cum + st.prefix
@@ -265,21 +307,20 @@ class Blocks:
             self._plen = self._match_prefix(prefix, li)
         return self._plen
 
-    def _match_prefix(self, prefix: str, li: int) -> int:
+    def _match_prefix(self, prefix: Prefix, li: int) -> int:
         """match_prefix(prefix, line li), without copying the line when it holds no tab."""
         start, end = self.starts[li], self.ends[li]
         text = self.text
         if self._tabs and text.find("\t", start, end) >= 0:
             return match_prefix(prefix, text[start:end])
-        m = _compile(prefix).match(text, start, end)
-        if m:
-            return m.end() - start
-        if (
-            text[end - 1 : end] == "\n"
-            and not _NOT_PREFIX.search(text, start, end - 1)
-            and _compile(prefix).match(text[start : end - 1] + " " * 99 + "\n")
-        ):
-            return end - 1 - start
+        match = _pattern(prefix)
+        pos = match(text, start, end)
+        if pos >= 0:
+            return pos - start
+        if text[end - 1 : end] == "\n" and not _NOT_PREFIX.search(text, start, end - 1):
+            retry = text[start : end - 1] + " " * 99 + "\n"
+            if match(retry, 0, len(retry)) >= 0:
+                return end - 1 - start
         return -1
 
     def consume(self) -> None:
@@ -287,7 +328,7 @@ class Blocks:
         li = self.li
         self.li = li + 1
         if self._pending and li != self._last_open:
-            cum = ""
+            cum: Prefix = ()
             for st in self.states:
                 if st.second is not None:
                     st.prefix = st.second
@@ -479,7 +520,7 @@ class Blocks:
                 return True
         if ch == ">" and _ALERT.match(text, c):
             self.consume()
-            self._container(_State(ALERT, _QUOTE_PREFIX, "quote", True))
+            self._container(_State(ALERT, (_QUOTE_PIECE,), "quote", True))
             return True
         if ch == "#":
             m = _HEADING.match(text, c)
@@ -493,7 +534,7 @@ class Blocks:
                 self._list(m.group(1))
                 return True
         if ch == ">":
-            self._container(_State(QUOTE, _QUOTE_PREFIX, "quote", True))
+            self._container(_State(QUOTE, (_QUOTE_PIECE,), "quote", True))
             return True
         return False
 
@@ -701,7 +742,7 @@ class Blocks:
     # --- lists -----------------------------------------------------------------------------------
 
     def _list(self, bullet: str) -> None:
-        state = _State(LIST, "", self.states[-1].role, self.states[-1].quoted)
+        state = _State(LIST, (), self.states[-1].role, self.states[-1].quoted)
         state.bullet = bullet
         state.ordered = bullet[:-1].isdigit()
         self.push(state)
@@ -738,8 +779,8 @@ class Blocks:
             if self._thematic(c):
                 return None
             line = text[start:e].expandtabs(4)
-            p = _compile(self.prefix).match(line)
-            indent, bullet, mid, _ = _parse_leading(line.rstrip(), p.end() if p else 0)
+            p = _pattern(self.prefix)(line, 0, len(line))
+            indent, bullet, mid, _ = _parse_leading(line.rstrip(), max(p, 0))
             return self._compatible(indent, bullet, mid)
         # the prefix matched without marko's retry (a list marker is not blank): it ends at c
         return self._marker(m, start, c, e)
@@ -778,8 +819,8 @@ class Blocks:
             return
         indent, bullet, mid = info
         parent = self.states[-1]
-        state = _State(ITEM, " " * indent + _escape(bullet) + " " * mid, "item", parent.quoted)
-        state.second = " " * (len(bullet) + indent + (mid or 1))
+        state = _State(ITEM, (" " * indent + bullet + " " * mid,), "item", parent.quoted)
+        state.second = (" " * (len(bullet) + indent + (mid or 1)),)
         self.push(state)
         try:
             c, e = self.content()  # type: ignore[misc]
@@ -807,7 +848,10 @@ class Blocks:
         tab, or a list whose prefix is not plain spaces, is left to the general way; returns
         whether any item was read.
         """
-        parent = self.states[-1].cum
+        cum = self.states[-1].cum
+        if not all(isinstance(piece, str) for piece in cum):
+            return False
+        parent = "".join(cum)  # type: ignore[arg-type]
         if parent.strip(" "):
             return False
         depth = len(parent)
@@ -902,7 +946,7 @@ class Blocks:
         paragraph (else the item is left to the general way: returns False).
         """
         parent = self.states[-1]
-        state = _State(ITEM, " " * (len(bullet) + indent + (mid or 1)), "item", parent.quoted)
+        state = _State(ITEM, (" " * (len(bullet) + indent + (mid or 1)),), "item", parent.quoted)
         state.second = state.prefix
         self.push(state)
         self.li = li + 1
@@ -1034,7 +1078,7 @@ class Blocks:
             self.li = start_line
             return False
         self.consume()
-        self.push(_State(TABLE, "", self.states[-1].role, self.states[-1].quoted))
+        self.push(_State(TABLE, (), self.states[-1].role, self.states[-1].quoted))
         columns = len(head[0])
         self._cells(head[0], head[1])
         while self.li < self.nlines:
@@ -1110,9 +1154,10 @@ class Blocks:
         li = self.li
         line = self.text[self.starts[li] : self.ends[li]]
         state = self.states[-1]
-        prefix = self.prefix + " {4}"
-        if state.kind in (QUOTE, ALERT):
-            prefix = self.prefix[:-1] + " {4}"
+        if state.kind in (QUOTE, ALERT):  # marko drops the `?` of its quote's `[^\n\S]?`
+            prefix = (*self.prefix[:-1], _QUOTE_SPACE_PIECE, _CODE_INDENT)
+        else:
+            prefix = (*self.prefix, _CODE_INDENT)
         return bool(_strip_prefix(line, prefix))
 
     def _code(self) -> None:
