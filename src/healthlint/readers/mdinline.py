@@ -21,6 +21,7 @@ import re
 import string
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from functools import lru_cache
 from html.entities import html5
 from operator import itemgetter
@@ -39,15 +40,11 @@ _EMAIL = (
     r"(?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
 )
 _AUTOLINK = re.compile(rf"<({_URI}|{_EMAIL})>")
-_CODE = re.compile(r"(?<!`)(`+)(?!`)([\s\S]+?)(?<!`)\1(?!`)")
-_HTML = re.compile(
-    rf"(<{_TAG_NAME}(?:{_ATTRIBUTE})* */?>"
-    rf"|</{_TAG_NAME} *>"
-    r"|<!--(?:>|->|[\s\S]*?-->)"
-    r"|<\?[\s\S]*?\?>"
-    r"|<![A-Z]+ +[\s\S]*?>"
-    r"|<!\[CDATA\[[\s\S]*?\]\]>)"
-)
+# marko's code span, `(?<!`)(`+)(?!`)([\s\S]+?)(?<!`)\1(?!`)`, is found by _code_spans.
+# marko's InlineHTML pattern is an open or closing tag, `<!--(?:>|->|[\s\S]*?-->)`, `<\?[\s\S]*?\?>`,
+# `<![A-Z]+ +[\s\S]*?>` or `<!\[CDATA\[[\s\S]*?\]\]>`; _html_tokens matches the last four itself.
+_HTML_TAG = re.compile(rf"<{_TAG_NAME}(?:{_ATTRIBUTE})* */?>|</{_TAG_NAME} *>")
+_HTML_DECLARATION = re.compile(r"<![A-Z]+ +")
 # Only the backslash form of marko's `( *|\\)\n(?!\Z)`: see the module docstring.
 _BACKSLASH_BREAK = re.compile(r"\\\n(?!\Z)")
 _LITERAL = re.compile(r'\\([!"#\$%&\'()*+,\-./:;<=>?@\[\\\]^_`{|}~])')
@@ -87,7 +84,6 @@ _TASK = re.compile(r"(\[[\sxX]\])\s+\S")
 _LINK_WHITESPACE = " \n\t"
 # What ends or changes marko's walk along a link destination: escapes, whitespace, controls, parens.
 _DEST_STOP = re.compile(r"[\\\x00-\x20\x7f()]")
-_ASCII_CONTROL = frozenset(chr(i) for i in range(32)) | {chr(127)}
 
 # Token kinds; marko's priority of each and whether it has children (LinkOrEmph, Strikethrough).
 LINK, IMAGE, EMPH, AUTOLINK, CODE, HTML, BREAK, LITERAL, STRIKE, URL = range(10)
@@ -135,15 +131,16 @@ def parse(text: str, refs: dict[str, tuple[str, str]], positions: list[int] | No
     if positions is None:
         positions = special_positions(text)
     present = {text[p] for p in positions}
+    code = _code_spans(text, positions) if "`" in present else {}
     tokens: list[Token] = []
     if "[" in present or "*" in present or "_" in present:
-        tokens.extend(_links_or_emphasis(text, refs, positions))
+        tokens.extend(_LinkScan(text, refs, positions, code).run())
     if "<" in present:
         tokens.extend([(m.start(), m.end(), AUTOLINK, 0, 0, []) for m in _AUTOLINK.finditer(text)])
-    if "`" in present:
-        tokens.extend([(m.start(), m.end(), CODE, 0, 0, []) for m in _finditer_at(_CODE, text, positions, "`")])
+    if code:
+        tokens.extend(_code_tokens(code))
     if "<" in present:
-        tokens.extend([(m.start(), m.end(), HTML, 0, 0, []) for m in _HTML.finditer(text)])
+        tokens.extend(_html_tokens(text, positions))
     if "\\" in present:
         tokens.extend([(m.start(), m.end(), BREAK, 0, 0, []) for m in _BACKSLASH_BREAK.finditer(text)])
         tokens.extend([(m.start(), m.end(), LITERAL, 0, 0, []) for m in _LITERAL.finditer(text)])
@@ -158,12 +155,82 @@ def parse(text: str, refs: dict[str, tuple[str, str]], positions: list[int] | No
     return tokens
 
 
+def _code_tokens(code: dict[int, int]) -> list[Token]:
+    """What _CODE.finditer finds, from _code_spans: a span never starts inside the one before."""
+    tokens: list[Token] = []
+    last = 0
+    for start in sorted(code):
+        if start >= last:
+            last = code[start]
+            tokens.append((start, last, CODE, 0, 0, []))
+    return tokens
+
+
+def _html_tokens(text: str, positions: list[int]) -> list[Token]:
+    """What _HTML.finditer (marko's InlineHTML) finds, tried at each '<'.
+
+    A comment, processing instruction, declaration or CDATA section ends at the first `-->`, `?>`,
+    `>` or `]]>` after it; sre looks for that to the end of the text from every '<' that opens
+    one, quadratic when none closes (`<!--` repeated). `_Following` finds each once.
+    """
+    tokens: list[Token] = []
+    last = 0
+    following = _Following(text)
+    for p in positions:
+        if p < last or text[p] != "<":
+            continue
+        end = _html_end(text, p, following)
+        if end > 0:
+            tokens.append((p, end, HTML, 0, 0, []))
+            last = end
+    return tokens
+
+
+def _html_end(text: str, p: int, following: _Following) -> int:
+    """Where marko's InlineHTML pattern matches from the '<' at p to, or -1."""
+    m = _HTML_TAG.match(text, p)
+    if m:
+        return m.end()
+    if text.startswith("<!--", p):
+        if text.startswith(">", p + 4):
+            return p + 5
+        if text.startswith("->", p + 4):
+            return p + 6
+        close, size = following("-->", p + 4), 3
+    elif text.startswith("<?", p):
+        close, size = following("?>", p + 2), 2
+    elif text.startswith("<![CDATA[", p):
+        close, size = following("]]>", p + 9), 3
+    else:
+        m = _HTML_DECLARATION.match(text, p)
+        if m is None:
+            return -1
+        close, size = following(">", m.end()), 1
+    return close + size if close >= 0 else -1
+
+
+class _Following:
+    """text.find(literal, start) for starts that only grow: each stretch of the text is searched once."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._last: dict[str, tuple[int, int]] = {}  # literal -> (searched from, found at or -1)
+
+    def __call__(self, literal: str, start: int) -> int:
+        last = self._last.get(literal)
+        if last is not None and last[0] <= start and (last[1] < 0 or last[1] >= start):
+            return last[1]
+        found = self._text.find(literal, start)
+        self._last[literal] = (start, found)
+        return found
+
+
 def _finditer_at(pattern: re.Pattern[str], text: str, positions: list[int], first: str) -> list[re.Match[str]]:
     """pattern.finditer(text) for a pattern that can only match at a `first` character.
 
-    The code span and strikethrough patterns open with a look-behind, which stops sre from skipping
-    ahead to a possible start: it tries every character (~17 ns each). Trying only the positions of
-    `first` in order, from the end of the last match on, finds the same matches.
+    The strikethrough pattern opens with a look-behind, which stops sre from skipping ahead to a
+    possible start: it tries every character (~17 ns each). Trying only the positions of `first`
+    in order, from the end of the last match on, finds the same matches.
     """
     out = []
     last = 0
@@ -239,18 +306,23 @@ def _candidates(text: str, literal: str, scheme: int, pattern: re.Pattern[str]) 
 
 
 # --- links, images and emphasis (marko.inline_parser.find_links_or_emphs) -------------------------
+#
+# marko's algorithm, step for step, without its quadratic paths: for every ']' it looked back
+# through all delimiters for the last bracket, counted the brackets between again, walked the link
+# destination to the end of the text and marked every earlier bracket inactive; and it removed
+# matched delimiters from the middle of a Python list. On one long paragraph that is quadratic
+# (a 1.6 MB line of `*a* ` took 35 s, 325 KB of `**a** [b](c) ` 12 s).
 
 
 class _Delimiter:
     """marko's Delimiter: a run of `*` or `_` (with CommonMark's flanking rules), or `[` / `![`."""
 
-    __slots__ = ("active", "can_close", "can_open", "content", "end", "start")
+    __slots__ = ("can_close", "can_open", "content", "end", "start")
 
     def __init__(self, start: int, end: int, text: str) -> None:
         self.start = start
         self.end = end
         content = self.content = text[start:end]
-        self.active = True
         first = content[0]
         if first != "*" and first != "_":
             self.can_open = self.can_close = False
@@ -272,14 +344,15 @@ class _Delimiter:
             self.can_close = right and (not left or after_punct)
 
     def closed_by(self, other: _Delimiter) -> bool:
-        return not (
-            self.content[0] != other.content[0]
-            or (((self.can_open and self.can_close) or (other.can_open and other.can_close))
-            and len(self.content + other.content) % 3 == 0
-            and not all(len(d.content) % 3 == 0 for d in [self, other]))
-        )
+        """marko's Delimiter.closed_by: the same character, and CommonMark's rule of three."""
+        if self.content[0] != other.content[0]:
+            return False
+        mine, theirs = len(self.content), len(other.content)
+        either_both = (self.can_open and self.can_close) or (other.can_open and other.can_close)
+        return not (either_both and (mine + theirs) % 3 == 0 and not (mine % 3 == 0 and theirs % 3 == 0))
 
     def remove(self, n: int, left: bool = False) -> bool:
+        """Use up n characters (from the left for a closer); True when none are left."""
         if len(self.content) <= n:
             return True
         if left:
@@ -306,93 +379,430 @@ def _is_unicode_punctuation(ch: str) -> bool:
     return category.startswith("P") or category.startswith("S")
 
 
-def _links_or_emphasis(text: str, refs: dict[str, tuple[str, str]], positions: list[int]) -> list[Token]:
-    """marko's find_links_or_emphs: its scan visits every character but acts only on `\\ ` ] ! [ * _`;
-    this one visits only those, from `positions` ('!' matters only before '[', so it is looked
-    back at from there: when the scan walked over it, marko's would have matched "![" on it)."""
-    delimiters: list[_Delimiter] = []
-    matches: list[Token] = []
-    pos = 0
+class _Delimiters:
+    """marko's list of delimiters, which it indexes, and removes from, anywhere: here in O(log n).
+
+    Items keep the slot they were appended at; `prev`/`next` link the ones still in the list (-1:
+    none), and a Fenwick tree over them gives an item's index in marko's list (its rank). The rank
+    matters: marko's emphasis bottoms are list indexes, which a later removal below them shifts.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[_Delimiter] = []
+        self.alive: list[bool] = []
+        self.prev: list[int] = []
+        self.next: list[int] = []
+        self.head = -1
+        self.tail = -1
+        self._tree = [0]  # 1-based; _tree[i] counts the items alive in slots (i - lowbit(i), i]
+
+    def append(self, d: _Delimiter) -> int:
+        slot = len(self.items)
+        self.items.append(d)
+        self.alive.append(True)
+        self.prev.append(self.tail)
+        self.next.append(-1)
+        if self.tail >= 0:
+            self.next[self.tail] = slot
+        else:
+            self.head = slot
+        self.tail = slot
+        tree = self._tree
+        i = slot + 1
+        low = i - (i & -i)
+        total = 1
+        j = i - 1
+        while j > low:
+            total += tree[j]
+            j -= j & -j
+        tree.append(total)
+        return slot
+
+    def rank(self, slot: int) -> int:
+        """The index marko's list would have the item in `slot` at: the alive items before it."""
+        tree = self._tree
+        rank = 0
+        while slot > 0:
+            rank += tree[slot]
+            slot -= slot & -slot
+        return rank
+
+    def remove(self, slot: int) -> None:
+        self.alive[slot] = False
+        before, after = self.prev[slot], self.next[slot]
+        if before >= 0:
+            self.next[before] = after
+        else:
+            self.head = after
+        if after >= 0:
+            self.prev[after] = before
+        else:
+            self.tail = before
+        tree = self._tree
+        size = len(tree)
+        i = slot + 1
+        while i < size:
+            tree[i] -= 1
+            i += i & -i
+
+    def remove_from(self, slot: int) -> None:
+        """Remove the item in `slot` and every one after it."""
+        while True:
+            last = self.tail
+            self.remove(last)
+            if last == slot:
+                return
+
+
+class _LinkScan:
+    """marko's find_links_or_emphs over one text: its links, images and emphasis, as tokens.
+
+    marko visits every character but acts only on `\\ ` ] ! [ * _`; this visits `positions`
+    (special_positions of the text), and '!' only as the character before a '['. Where marko
+    searched, it looks up: the brackets still in the list are a stack; which '[' each ']' closes,
+    counting escapes as helpers.is_paired does, is worked out once (`_pairs`); an earlier link
+    deactivates the '[' before it through one offset (`_inactive_before`); destination walks are
+    indexed once they have covered the text (`_Destinations`).
+    """
+
+    def __init__(
+        self, text: str, refs: dict[str, tuple[str, str]], positions: list[int], code: dict[int, int]
+    ) -> None:
+        self.text = text
+        self.refs = refs
+        self.positions = positions
+        self.code = code  # code span start -> end (_code_spans)
+        self.matches: list[Token] = []
+        self._delimiters = _Delimiters()
+        self._brackets: list[int] = []  # slots of the '[' and '![' delimiters, some removed since
+        self._inactive_before = -1  # a '[' delimiter starting before this is inactive
+        self._pairs: dict[int, int] | None = None
+        self._spaces: dict[int, int] | None = None
+        self._walked = 0  # characters walked along destinations so far
+        self._destinations: _Destinations | None = None
+
+    def run(self) -> list[Token]:
+        text = self.text
+        delimiters = self._delimiters
+        pos = 0
+        for p in self.positions:
+            if p < pos:
+                continue
+            ch = text[p]
+            if ch == "\\":
+                pos = p + 2
+            elif ch == "`":
+                pos = self.code.get(p, p + 1)
+            elif ch == "]":
+                token = self._look_for_link(p)
+                if token:
+                    pos = token[1]
+                    self.matches.append(token)
+                else:
+                    pos = p + 1
+            elif ch == "[" or ch == "*" or ch == "_":
+                start = p - 1 if ch == "[" and p > pos and text[p - 1] == "!" else p
+                d = _DELIMITER.match(text, start)
+                slot = delimiters.append(_Delimiter(start, d.end(), text))  # type: ignore[union-attr]
+                if ch == "[":
+                    self._brackets.append(slot)
+                pos = d.end()  # type: ignore[union-attr]
+        self._process_emphasis(-1)
+        return self.matches
+
+    def _look_for_link(self, close: int) -> Token | None:
+        """marko's look_for_image_or_link for the ']' at `close`."""
+        delimiters = self._delimiters
+        brackets = self._brackets
+        while brackets and not delimiters.alive[brackets[-1]]:
+            brackets.pop()
+        if not brackets:
+            return None  # no bracket in the list: nothing is removed
+        slot = brackets.pop()
+        d = delimiters.items[slot]
+        token = None
+        if not (d.content == "[" and d.start < self._inactive_before) and self._is_paired(d.end, close):
+            end = _inline_link(self.text, close + 1, self._walk)
+            if end is None and self.refs:  # with no definitions, no reference link can resolve
+                end = self._reference_link(close + 1, d.end, close)
+            if end is not None:
+                kind = IMAGE if d.content == "![" else LINK
+                token = (d.start, end, kind, d.end, close, [])
+                self._process_emphasis(slot)
+                if kind == LINK:  # marko marks every '[' still before it inactive
+                    self._inactive_before = d.start
+        delimiters.remove(slot)
+        return token
+
+    def _reference_link(self, start: int, text_start: int, close: int) -> int | None:
+        """The end of a reference link's `[label]`, `[]` or nothing at start, or None when undefined."""
+        text = self.text
+        label_span = link_label(text, start)
+        if label_span is not None:
+            label = text[label_span[0] + 1 : label_span[1] - 1]
+            end = label_span[1]
+        else:  # the link text is the label
+            end = start + 2 if text.startswith("[]", start) else start
+            if not self._may_be_label(text_start, close):
+                return None
+            label = text[text_start:close]
+        return end if normalize_label(label) in self.refs else None
+
+    def _may_be_label(self, start: int, close: int) -> bool:
+        """Whether text[start:close] is short enough to normalise to a defined label: slicing and
+        normalising every link text is quadratic on nested brackets."""
+        if close - start <= _LONGEST_KEY:
+            return True
+        if self._spaces is None:
+            self._spaces = _whitespace_before(self.text, self.positions)
+        # normalize_label leaves at least one character for each that is not whitespace
+        return (close - start) - (self._spaces[close] - self._spaces[start]) <= _LONGEST_KEY
+
+    def _is_paired(self, start: int, close: int) -> bool:
+        """helpers.is_paired(text[start:close], "[", "]"): balanced there, so the '[' before start
+        is the one `close` closes."""
+        if self._pairs is None:
+            self._pairs = _bracket_pairs(self.text, self.positions)
+        return self._pairs.get(close) == start - 1
+
+    def _walk(self, text: str, start: int) -> tuple[int, int]:
+        """walk_destination, from an index once the walks have covered the text (each may run to
+        its end: `[a](` repeated)."""
+        if self._destinations is None:
+            if self._walked <= len(text):
+                stop, why = walk_destination(text, start)
+                self._walked += stop - start + 1
+                return stop, why
+            self._destinations = _Destinations(text)
+        return self._destinations.walk(start)
+
+    def _process_emphasis(self, bottom_slot: int) -> None:
+        """marko's process_emphasis on the delimiters after `bottom_slot` (-1: all), which are then
+        removed. marko's list indexes are ranks here: its bottoms stay indexes, its `cur` a slot."""
+        delimiters = self._delimiters
+        items = delimiters.items
+        stack_bottom = delimiters.rank(bottom_slot) if bottom_slot >= 0 else None
+        star_bottom = underscore_bottom = stack_bottom
+        cur = self._next_closer(delimiters.next[bottom_slot] if bottom_slot >= 0 else delimiters.head)
+        while cur >= 0:
+            closer = items[cur]
+            star = closer.content[0] == "*"
+            opener_slot, rank = self._nearest_opener(cur, star_bottom if star else underscore_bottom)
+            if opener_slot >= 0:
+                opener = items[opener_slot]
+                n = 2 if len(opener.content) >= 2 and len(closer.content) >= 2 else 1
+                self.matches.append((opener.end - n, closer.start + n, EMPH, opener.end, closer.start, []))
+                between = delimiters.next[opener_slot]
+                while between != cur:
+                    following = delimiters.next[between]
+                    delimiters.remove(between)
+                    between = following
+                if opener.remove(n):
+                    delimiters.remove(opener_slot)
+                resume = cur  # marko looks at the closer again, or at what took its index
+                if closer.remove(n, True):
+                    resume = delimiters.next[cur]
+                    delimiters.remove(cur)
+                cur = self._next_closer(resume)
+            else:
+                bottom = rank - 1 if rank > 1 else None  # sic: marko's `cur - 1 if cur > 1 else None`
+                if star:
+                    star_bottom = bottom
+                else:
+                    underscore_bottom = bottom
+                following = delimiters.next[cur]
+                if not closer.can_open:
+                    delimiters.remove(cur)
+                cur = self._next_closer(following)
+        if bottom_slot >= 0 and delimiters.next[bottom_slot] >= 0:
+            delimiters.remove_from(delimiters.next[bottom_slot])
+
+    def _next_closer(self, slot: int) -> int:
+        """The first delimiter from `slot` on that can close, or -1."""
+        items = self._delimiters.items
+        following = self._delimiters.next
+        while slot >= 0 and not items[slot].can_close:
+            slot = following[slot]
+        return slot
+
+    def _nearest_opener(self, closer_slot: int, bottom: int | None) -> tuple[int, int]:
+        """(slot of the nearest delimiter the closer can close, ranked above `bottom`, or -1; the
+        closer's rank)."""
+        delimiters = self._delimiters
+        items = delimiters.items
+        closer = items[closer_slot]
+        rank = delimiters.rank(closer_slot)
+        low = bottom if bottom is not None else -1
+        slot = delimiters.prev[closer_slot]
+        i = rank - 1
+        while i > low:
+            d = items[slot]
+            if d.can_open and d.closed_by(closer):
+                return slot, rank
+            slot = delimiters.prev[slot]
+            i -= 1
+        return -1, rank
+
+
+def _bracket_pairs(text: str, positions: list[int]) -> dict[int, int]:
+    """Each ']' -> the '[' it closes, with backslash escapes as helpers.is_paired counts them (from the
+    start of the text: an is_paired count starts right after a '[', never inside an escape)."""
+    pairs = {}
+    opened = []
+    skip = 0
     for p in positions:
-        if p < pos:
+        if p < skip:
             continue
         ch = text[p]
         if ch == "\\":
-            pos = p + 2
-        elif ch == "`":
-            code = _CODE.match(text, p)
-            pos = code.end() if code else p + 1
-        elif ch == "]":
-            node = _look_for_link(text, delimiters, p, refs, matches)
-            if node:
-                pos = node[1]
-                matches.append(node)
-            else:
-                pos = p + 1
-        elif ch == "[" or ch == "*" or ch == "_":
-            start = p - 1 if ch == "[" and p > pos and text[p - 1] == "!" else p
-            d = _DELIMITER.match(text, start)
-            delimiters.append(_Delimiter(start, d.end(), text))  # type: ignore[union-attr]
-            pos = d.end()  # type: ignore[union-attr]
-    _process_emphasis(text, delimiters, None, matches)
-    return matches
+            skip = p + 2
+        elif ch == "[":
+            opened.append(p)
+        elif ch == "]" and opened:
+            pairs[p] = opened.pop()
+    return pairs
 
 
-def _look_for_link(
-    text: str, delimiters: list[_Delimiter], close: int, refs: dict[str, tuple[str, str]], matches: list[Token]
-) -> Token | None:
-    for i in range(len(delimiters) - 1, -1, -1):
-        d = delimiters[i]
-        if d.content not in ("[", "!["):
+# The longest key a definition can have: link_label allows 999 characters, casefold triples at most.
+_LONGEST_KEY = 3 * 999
+
+
+def _whitespace_before(text: str, positions: list[int]) -> dict[int, int]:
+    """How many whitespace characters come before each ']' and after each '[' (where link texts end)."""
+    counts = {}
+    total = 0
+    last = 0
+    for p in positions:
+        ch = text[p]
+        if ch == "]":
+            point = p
+        elif ch == "[":
+            point = p + 1
+        else:
             continue
-        if not d.active:
-            break
-        if not _is_paired(text, d.end, close):
-            break
-        kind = IMAGE if d.content == "![" else LINK
-        end = _inline_link(text, close + 1)
-        if end is None and refs:  # with no definitions, no reference link can resolve
-            end = _reference_link(text, close + 1, text[d.end : close], refs)
-        if end is None:
-            break
-        token = (d.start, end, kind, d.end, close, [])
-        _process_emphasis(text, delimiters, i, matches)
-        if kind == LINK:
-            for other in delimiters[:i]:
-                if other.content == "[":
-                    other.active = False
-        del delimiters[i]
-        return token
-    else:
-        return None
-    del delimiters[i]
-    return None
+        total += len(_WHITESPACE.findall(text, last, point))
+        counts[point] = total
+        last = point
+    return counts
 
 
-_BRACKETS = re.compile(r"[\\\[\]]")
+def _code_spans(text: str, positions: list[int]) -> dict[int, int]:
+    """Start -> end of the code span _CODE matches at each run of backticks that opens one.
+
+    The span closes at the next run of exactly as many backticks; sre finds it by scanning, to the
+    end of the text when there is none, for every run (quadratic on runs of distinct lengths).
+    """
+    runs = []
+    run_start = run_end = -1
+    for p in positions:
+        if text[p] != "`":
+            continue
+        if p == run_end:
+            run_end += 1
+        else:
+            if run_start >= 0:
+                runs.append((run_start, run_end))
+            run_start, run_end = p, p + 1
+    if run_start >= 0:
+        runs.append((run_start, run_end))
+    spans = {}
+    next_end: dict[int, int] = {}  # run length -> end of the nearest later run of that length
+    for start, end in reversed(runs):
+        close = next_end.get(end - start)
+        if close is not None:
+            spans[start] = close
+        next_end[end - start] = end
+    return spans
 
 
-def _is_paired(text: str, start: int, end: int) -> bool:
-    """helpers.is_paired(text[start:end], "[", "]")."""
-    count = 0
+# --- link destinations, labels and titles (marko.inline_parser) -----------------------------------
+
+# Why a destination walk stopped.
+_AT_SPACE, _AT_CLOSE, _AT_CONTROL, _AT_END = range(4)
+_OPEN = 4  # (an index event, never a result)
+
+
+def walk_destination(text: str, start: int) -> tuple[int, int]:
+    """marko's walk along a link destination from start: (where it stopped, why): at whitespace, at a
+    ')' that closes no '(', at another control character, or at the end of the text."""
+    pairs = 0
     i = start
-    search = _BRACKETS.search
+    n = len(text)
+    search = _DEST_STOP.search
     while True:
-        m = search(text, i, end)
+        m = search(text, i)
         if m is None:
-            return count == 0
+            return n, _AT_END
         i = m.start()
         c = text[i]
         if c == "\\":
+            if i + 1 >= n:  # a backslash at the very end escapes nothing; the walk ends there
+                return n, _AT_END
             i += 2
             continue
-        if c == "[":
-            count += 1
-        elif count == 0:
-            return False
+        if c in _LINK_WHITESPACE:
+            return i, _AT_SPACE
+        if c == "(":
+            pairs += 1
+        elif c == ")":
+            if pairs == 0:
+                return i, _AT_CLOSE
+            pairs -= 1
         else:
-            count -= 1
+            return i, _AT_CONTROL
         i += 1
+
+
+class _Destinations:
+    """walk_destination from every start at once, for a text with many links to try.
+
+    Events are the unescaped parentheses, whitespace and control characters (escapes counted from
+    the start of the text, which agrees with a walk: a destination starts after '(' or whitespace,
+    never inside a run of backslashes). `stop[j]` is the event a walk starting just before event j
+    stops at: a '(' sends it on past the ')' that closes it, which stop[j + 1] finds.
+    """
+
+    def __init__(self, text: str) -> None:
+        n = len(text)
+        self._n = n
+        positions: list[int] = []
+        kinds: list[int] = []
+        skip = 0
+        for m in _DEST_STOP.finditer(text):
+            p = m.start()
+            if p < skip:
+                continue
+            c = text[p]
+            if c == "\\":
+                skip = p + 2
+                if p + 1 < n:
+                    continue
+                kind = _AT_END
+            elif c in _LINK_WHITESPACE:
+                kind = _AT_SPACE
+            elif c == "(":
+                kind = _OPEN
+            elif c == ")":
+                kind = _AT_CLOSE
+            else:
+                kind = _AT_CONTROL
+            positions.append(p)
+            kinds.append(kind)
+        positions.append(n)
+        kinds.append(_AT_END)
+        stop = list(range(len(kinds)))
+        for j in range(len(kinds) - 2, -1, -1):
+            if kinds[j] == _OPEN:
+                k = stop[j + 1]
+                stop[j] = stop[k + 1] if kinds[k] == _AT_CLOSE else k
+        self._positions = positions
+        self._kinds = kinds
+        self._stop = stop
+
+    def walk(self, start: int) -> tuple[int, int]:
+        k = self._stop[bisect_left(self._positions, start)]
+        kind = self._kinds[k]
+        return (self._n, kind) if kind == _AT_END else (self._positions[k], kind)
 
 
 @lru_cache(maxsize=64)
@@ -403,7 +813,7 @@ def _next_pattern(target: str, disallowed: str) -> re.Pattern[str]:
 
 def find_next(text: str, target: str, start: int = 0, disallowed: str = "") -> int:
     """helpers.find_next: the first unescaped `target` character from start; -2 on a disallowed one."""
-    i = _next_pattern(target, disallowed).match(text, start).end()
+    i = _next_pattern(target, disallowed).match(text, start).end()  # type: ignore[union-attr]
     if i >= len(text):
         return -1
     c = text[i]
@@ -452,7 +862,12 @@ def link_label(text: str, start: int) -> tuple[int, int] | None:
     return start, i + 1
 
 
-def link_dest_title(text: str, start: int = 0, is_inline: bool = False) -> tuple[int, int, int, int]:
+Walk = Callable[[str, int], tuple[int, int]]
+
+
+def link_dest_title(
+    text: str, start: int = 0, is_inline: bool = False, walk: Walk = walk_destination
+) -> tuple[int, int, int, int]:
     """inline_parser._parse_link_dest_title: (dest start, dest end, title start, title end), -1 for none."""
     if start >= len(text):
         raise ParseError()
@@ -463,39 +878,12 @@ def link_dest_title(text: str, start: int = 0, is_inline: bool = False) -> tuple
         i = right + 1
         dest = (start, i)
     else:
-        # marko walks the destination a character at a time; jump between the ones that matter
-        pairs = 0
-        i = start
-        n = len(text)
-        search = _DEST_STOP.search
-        while True:
-            m = search(text, i)
-            if m is None:
-                i = n
-                break
-            i = m.start()
-            c = text[i]
-            if c == "\\":
-                if i + 1 >= n:  # a backslash at the very end escapes nothing; the walk ends there
-                    i = n
-                    break
-                i += 2
-                continue
-            if c in _LINK_WHITESPACE:
-                break
-            if c == "(":
-                pairs += 1
-            elif c == ")":
-                if pairs > 0:
-                    pairs -= 1
-                elif is_inline:
-                    return start, i, -1, -1
-                else:
-                    raise ParseError()
-            else:  # another ASCII control character
-                raise ParseError()
-            i += 1
-        if i >= n and is_inline:
+        i, why = walk(text, start)
+        if why == _AT_CLOSE:
+            if is_inline:
+                return start, i, -1, -1
+            raise ParseError()
+        if why == _AT_CONTROL or (why == _AT_END and is_inline):
             raise ParseError()
         dest = (start, i)
         if i == start:
@@ -523,90 +911,19 @@ def link_dest_title(text: str, start: int = 0, is_inline: bool = False) -> tuple
     return dest[0], dest[1], i, end + 1
 
 
-def _inline_link(text: str, start: int) -> int | None:
+def _inline_link(text: str, start: int, walk: Walk) -> int | None:
     """The end of `(dest "title")` at start, or None."""
     if start >= len(text) - 1 or text[start] != "(":
         return None
     i = link_separator(text, start + 1)
     try:
-        _, dest_end, _, title_end = link_dest_title(text, i, is_inline=True)
+        _, dest_end, _, title_end = link_dest_title(text, i, is_inline=True, walk=walk)
     except ParseError:
         return None
     end = link_separator(text, max(dest_end, title_end))
     if end >= len(text) or text[end] != ")":
         return None
     return end + 1
-
-
-def _reference_link(text: str, start: int, link_text: str, refs: dict[str, tuple[str, str]]) -> int | None:
-    """The end of a reference link's `[label]`, `[]` or nothing at start, or None when undefined."""
-    label_span = link_label(text, start)
-    label = link_text
-    end = start
-    if label_span is not None:
-        label = text[label_span[0] + 1 : label_span[1] - 1] or link_text
-        end = label_span[1]
-    elif text[start : start + 2] == "[]":
-        end = start + 2
-    if normalize_label(label) not in refs:
-        return None
-    return end
-
-
-def _process_emphasis(
-    text: str, delimiters: list[_Delimiter], stack_bottom: int | None, matches: list[Token]
-) -> None:
-    star_bottom = underscore_bottom = stack_bottom
-    cur = _next_closer(delimiters, stack_bottom)
-    while cur is not None:
-        d_closer = delimiters[cur]
-        bottom = star_bottom if d_closer.content[0] == "*" else underscore_bottom
-        opener = _nearest_opener(delimiters, cur, bottom)
-        if opener is not None:
-            d_opener = delimiters[opener]
-            n = 2 if len(d_opener.content) >= 2 and len(d_closer.content) >= 2 else 1
-            matches.append((d_opener.end - n, d_closer.start + n, EMPH, d_opener.end, d_closer.start, []))
-            del delimiters[opener + 1 : cur]
-            cur -= cur - opener - 1
-            if d_opener.remove(n):
-                delimiters.remove(d_opener)
-                cur -= 1
-            if d_closer.remove(n, True):
-                delimiters.remove(d_closer)
-            cur = cur - 1 if cur > 0 else None
-        else:
-            bottom = cur - 1 if cur > 1 else None
-            if d_closer.content[0] == "*":
-                star_bottom = bottom
-            else:
-                underscore_bottom = bottom
-            if not d_closer.can_open:
-                delimiters.remove(d_closer)
-                cur = cur - 1 if cur > 0 else None
-        cur = _next_closer(delimiters, cur)
-    lower = stack_bottom + 1 if stack_bottom is not None else 0
-    del delimiters[lower:]
-
-
-def _next_closer(delimiters: list[_Delimiter], bound: int | None) -> int | None:
-    i = bound + 1 if bound is not None else 0
-    while i < len(delimiters):
-        if delimiters[i].can_close:
-            return i
-        i += 1
-    return None
-
-
-def _nearest_opener(delimiters: list[_Delimiter], higher: int, lower: int | None) -> int | None:
-    i = higher - 1
-    low = lower if lower is not None else -1
-    closer = delimiters[higher]
-    while i > low:
-        d = delimiters[i]
-        if d.can_open and d.closed_by(closer):
-            return i
-        i -= 1
-    return None
 
 
 # --- the walk: tokens -> kept ranges, alt blocks, comments ------------------------------------------
