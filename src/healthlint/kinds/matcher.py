@@ -381,8 +381,10 @@ def _table(owners: dict[str, list[tuple[int, int, int, int]]]
     general = {s.translate(_TO_DIGIT) for s in owners}
     prefixes = {s[:k] for s in general for k in range(1, len(s) + 1)}
     table = {}
+    shared: dict[tuple, tuple] = {}  # equal values as one object: the pickled rule cache holds each once
     for spelling in owners:
         entries = [e for k in range(1, len(spelling) + 1) for e in owners.get(spelling[:k], ())]
+        entries = [shared.setdefault(e, e) for e in entries]
         # the first offset inside the hit where another spelling could begin; offsets past a
         # whitespace run are unknown in the text, so never resume beyond the first one
         wide = spelling.translate(_TO_DIGIT)
@@ -390,7 +392,8 @@ def _table(owners: dict[str, list[tuple[int, int, int, int]]]
                        or any(wide[i:j] in general for j in range(i + 1, len(wide)))), len(wide))
         if literals.WHITESPACE in spelling:
             resume = min(resume, spelling.index(literals.WHITESPACE))
-        table[spelling] = (resume, tuple(entries))
+        value = (resume, tuple(entries))
+        table[spelling] = shared.setdefault(value, value)
     return table
 
 
