@@ -409,6 +409,19 @@ def test_deep_nesting_falls_back_without_raising():
     kept(doc, "deep")
 
 
+def test_input_marko_parses_forever_is_read_as_text():
+    # marko 2.2.4 re-parses a quote that consumes nothing inside these nested items, endlessly
+    doc = read("\n1. -\t > \n\nA cure.\n")
+    assert doc.format == "markdown"
+    kept(doc, "A cure.")
+
+
+def test_html_block_reaching_past_the_end():
+    # html.parser reports the unterminated `<![` section up to a '>' that is not there
+    doc = read("<![<div>a")
+    assert doc.prose.strip() == ""
+
+
 def test_empty_and_blank_documents():
     assert read("").blocks == ()
     assert read("\n\n  \r\n").blocks == ()

@@ -1,50 +1,51 @@
 """Markdown reader: headings, paragraphs, list items, quotes, table cells, link text and alt text.
 
-marko (2.2.4+) gives every inline element a source span, so the prose is exactly the `RawText`
-marko found; markers, code, URLs, raw HTML tags and entities stay masked. HTML blocks go through
-the HTML reader's `mask`, and YAML front matter keeps only the string values of `title` and
-`description`.
+Prose is the text a CommonMark (GFM) parser would show; markers, code, URLs, raw HTML tags and
+entities stay masked. HTML blocks go through the HTML reader's `mask`, and YAML front matter keeps
+only the string values of `title` and `description`.
 
-The trap: marko's offsets point into text whose line endings it normalised, and '\\r\\n' -> '\\n'
+Why not a parser library: only marko (2.2.4+) gives inline elements a source span, and it reads
+about 0.5 MB/s. `mdblocks` and `mdinline` port marko's block and inline parsers (same rules, same
+quirks) onto line indexes and regex scans, which is ~60x faster; tests/readers/
+test_markdown_oracle.py holds the port to marko, which stays the reference but only for the tests.
+
+The trap: the parsers work on text whose line endings are normalised, and '\\r\\n' -> '\\n'
 shortens it. The text is normalised here first (a lone '\\r' keeps its length, so only '\\r\\n'
-moves anything), marko parses that, and `_SourceMap` shifts every offset back by the number of
-'\\r\\n' pairs before it: exact by construction, with no whitespace trick marko could misread.
+moves anything), the parsers read that, and `_SourceMap` shifts every offset back by the number of
+'\\r\\n' pairs before it: exact by construction.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from functools import cache
-from html.entities import html5
+from operator import itemgetter
 from typing import Any
 
-from healthlint.model import Document, Span
-from healthlint.readers import html, text
+from healthlint.model import Block, Document, Span
+from healthlint.readers import html, mdblocks, mdinline, text
 from healthlint.readers.html import Piece, RawBlock
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-# CommonMark entity and numeric character references; named ones must be real HTML5 names.
-_ENTITY = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});")
 _FIELDS = ("title", "description")
 # The `>` markers that start each later line of an HTML block inside a block quote.
 _QUOTE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
-# A line opening more than 64 nested quotes or lists: no real document, but marko chokes on it.
-_TOO_DEEP = re.compile(r"^[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}", re.M)
+# A line opening more than 64 nested quotes or lists: no real document, and marko (whose rules the
+# parser follows) recursed per level; read as plain text.
+_TOO_DEEP = re.compile(r"[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
+# The same after a line break: `^` with re.M makes sre try every position, '\n' lets it skip.
+_TOO_DEEP_LATER = re.compile(r"\n[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
 _STR_TAG = "tag:yaml.org,2002:str"
-
-# marko element names (by class name, so marko is imported only when a file is read).
-_CONTAINERS = {"Quote": "quote", "Alert": "quote", "ListItem": "item"}
-_PASS_THROUGH = frozenset({"Document", "List", "Table", "TableRow"})
-_LEAVES = {"Heading": "heading", "SetextHeading": "heading", "TableCell": "cell"}
-_NOT_PROSE = frozenset({"CodeSpan", "AutoLink", "Url", "LineBreak"})
+_FORM_FEED = re.compile("\f")
+_SPAN_KEY = itemgetter(0, 1)
+_NON_SPACE = re.compile(r"\S")
+_NOT_BREAK = re.compile(r"[^\r\n]")
 
 
 def read(path: str, source: str) -> Document:
     """Read a Markdown document."""
     norm = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
-    # What marko's own preprocessing does to the rest (same lengths), so `buffer` is exactly the
-    # text marko's offsets point into.
+    # What marko's preprocessing did to the rest (same lengths); the parsers read this.
     buffer = norm.replace("\f", "\n").replace("\x00", "\ufffd")
     found = html.Masked()
     meta: dict[str, Any] = {}
@@ -55,36 +56,41 @@ def read(path: str, source: str) -> Document:
         found.pieces.extend((start, end, None) for start, end in fields)
         found.blocks.extend((start, end, "meta") for start, end in fields)
         body = html.blank(buffer[: fm.end()]) + buffer[fm.end() :]
-    if _TOO_DEEP.search(body):
+    if _TOO_DEEP.match(body) or _TOO_DEEP_LATER.search(body):
         return _as_text(path, source, meta)
     try:
-        _Walker(buffer, found).block(_parser().parse(body), "paragraph")
-    except RecursionError:
+        feeds = [m.start() for m in _FORM_FEED.finditer(norm)] if "\f" in norm else None
+        # leaves of plain prose go straight to `found`, unless form feeds need the walker's care
+        specials = None if feeds else mdinline.special_positions(body)
+        blocks = mdblocks.Blocks(body, specials, (found.pieces, found.blocks))
+        mdinline.Walker(body, found, blocks.refs, feeds).leaves(blocks.leaves, specials)
+        for start, end, role, quoted in blocks.html:
+            _html(body, found, start, end, role, quoted)
+    except (RecursionError, mdblocks.Unsupported):
         return _as_text(path, source, meta)
-    shift = _SourceMap(source)
-    return html.build_document(
-        path,
-        source,
-        "markdown",
-        [(shift(s), shift(e), t) for s, e, t in found.pieces],
-        [(shift(s), shift(e), role) for s, e, role in found.blocks],
-        [Span(shift(c.start), shift(c.end)) for c in found.comments],
-        meta,
+    if "\r\n" in source:
+        shift = _SourceMap(source)
+        pieces = [(shift(s), shift(e), t) for s, e, t in found.pieces]
+        raw_blocks = [(shift(s), shift(e), role) for s, e, role in found.blocks]
+        comments = [Span(shift(c.start), shift(c.end)) for c in found.comments]
+    else:
+        pieces, raw_blocks, comments = found.pieces, found.blocks, found.comments
+    prose = _assemble(source, pieces)
+    return Document(
+        path=path,
+        source=source,
+        prose=prose,
+        format="markdown",
+        blocks=_trim_blocks(prose, raw_blocks),
+        comments=tuple(sorted(set(comments))),
+        meta=meta,
     )
 
 
 def _as_text(path: str, source: str, meta: dict[str, Any]) -> Document:
-    """Read as plain text: marko recurses once per nesting level and nested quotes cost it
-    quadratic time (300 `>` take 0.3 s; 400 `- ` overflow the stack)."""
+    """Read as plain text (nesting too deep to parse)."""
     plain = text.read(path, source)
     return Document(path, source, plain.prose, "markdown", plain.blocks, plain.comments, meta)
-
-
-@cache
-def _parser() -> Any:
-    import marko  # deferred: most runs never read Markdown, and marko costs ~20 ms to import
-
-    return marko.Markdown(extensions=["gfm"])
 
 
 class _SourceMap:
@@ -115,7 +121,7 @@ def _front_matter(fm: re.Match[str]) -> tuple[dict[str, Any], list[tuple[int, in
 
     Anything but a YAML mapping gives ({}, []): the block stays masked and the file is still read.
     """
-    import yaml  # deferred with marko: only files with front matter need it
+    import yaml  # deferred: only files with front matter need it
 
     content = fm.group(1) or ""
     base = fm.start(1) if fm.group(1) is not None else fm.end()
@@ -156,92 +162,93 @@ def _value_span(content: str, node: Any) -> tuple[int, int] | None:
     return (start, end) if raw.split() == node.value.split() else None
 
 
-class _Walker:
-    """Walks marko's tree, adding pieces, block candidates and comments to `found`."""
+def _trim_blocks(prose: str, blocks: list[RawBlock]) -> tuple[Block, ...]:
+    """html.trim_blocks (same result) with its loop's lookups hoisted."""
+    out = []
+    last = 0
+    search = _NON_SPACE.search
+    size = len(prose)
+    for start, end, role in sorted(blocks):
+        if start < last:
+            start = last
+        if end > size:  # html.mask can report a range past the end (slicing clamps it there)
+            end = size
+        if start >= end:
+            continue
+        if prose[start].isspace():
+            m = search(prose, start, end)
+            if m is None:
+                continue
+            start = m.start()
+        if prose[end - 1].isspace():
+            end = start + len(prose[start:end].rstrip())
+        out.append(Block(Span(start, end), role))
+        last = end
+    return tuple(out)
 
-    def __init__(self, buffer: str, found: html.Masked) -> None:
-        self._buffer = buffer
-        self._found = found
-        self._segment: list[int] | None = None
 
-    def block(self, element: Any, role: str, quoted: bool = False) -> None:
-        name = type(element).__name__
-        if name == "Paragraph" or name in _LEAVES:
-            self._segment = None
-            self.inline(element, _LEAVES.get(name, role))
-            self._flush(_LEAVES.get(name, role))
-        elif name == "HTMLBlock":
-            if element.source_span:
-                self._html(*element.source_span, role, quoted)
-        elif name in _CONTAINERS or name in _PASS_THROUGH:
-            inner = _CONTAINERS.get(name, role)
-            quoted = quoted or inner == "quote"
-            for child in element.children:
-                self.block(child, inner, quoted)
-        # code blocks, thematic breaks, blank lines and link definitions are not prose
+def _assemble(source: str, pieces: list[Piece]) -> str:
+    """html.assemble (same result), quicker on the thousands of pieces a long document has.
 
-    def _html(self, start: int, end: int, role: str, quoted: bool) -> None:
-        """An HTML block, read by the HTML reader; inside a quote its lines' `>` markers are cut."""
-        masked = html.mask(self._buffer, start, end, role)
-        pieces = masked.pieces
-        if quoted:
-            holes = [
-                m.span() for m in _QUOTE_MARKERS.finditer(self._buffer, start, end) if m.end() > m.start()
-            ]
-            pieces = _cut(pieces, holes)
-        self._found.pieces.extend(pieces)
-        self._found.blocks.extend(masked.blocks)
-        self._found.comments.extend(masked.comments)
-
-    def inline(self, element: Any, role: str) -> None:
-        children = element.children
-        if not isinstance(children, list):
-            return
-        for child in children:
-            name = type(child).__name__
-            if name == "RawText":
-                self._raw(child)
-            elif name == "Literal":
-                span = child.source_span
-                if span and self._buffer[span[0]] == "\\":
-                    self._keep([(span[0] + 1, span[1])])
-            elif name == "InlineHTML":
-                span = child.source_span
-                if span and child.children.startswith("<!--"):
-                    self._found.comments.append(Span(*span))
-            elif name == "Image":
-                self._flush(role)
-                self.inline(child, "alt")
-                self._flush("alt")
-            elif name not in _NOT_PROSE:  # links, emphasis, strikethrough: their text is prose
-                self.inline(child, role)
-
-    def _raw(self, element: Any) -> None:
-        span = element.source_span
-        if not span:
-            return
-        start, end = span
-        content = element.children
-        ranges = [(start, end)] if self._buffer[start:end] == content else _align(self._buffer, start, end, content)
-        if "&" in content:
-            ranges = [r for lo, hi in ranges for r in _without_entities(self._buffer, lo, hi)]
-        self._keep(ranges)
-
-    def _keep(self, ranges: list[tuple[int, int]]) -> None:
-        if not ranges:
-            return
-        pieces: list[Piece] = self._found.pieces
-        pieces.extend((lo, hi, None) for lo, hi in ranges)
-        if self._segment is None:
-            self._segment = [ranges[0][0], ranges[-1][1]]
+    The sort key is C code; kept text separated only by line breaks (paragraph, blank line,
+    paragraph) is copied as one slice, since the line breaks stay as they are; a gap on one line
+    is blanked without copying it.
+    """
+    pieces.sort(key=_SPAN_KEY)
+    out: list[str] = []
+    append = out.append
+    find = source.find
+    not_break = _NOT_BREAK.search
+    cr = "\r" in source
+    run = 0  # source[run:pos] is prose still to be copied
+    pos = 0
+    size = len(source)
+    for start, end, replacement in pieces:
+        if end > size:  # html.mask can report a range past the end: slicing clamps it there
+            end = size
+        if start < pos:  # overlapping pieces: the earlier one wins
+            if replacement is not None:
+                replacement = replacement[pos - start :]
+            start = pos
+        if end <= start:
+            continue
+        if replacement is None and (start == pos or not_break(source, pos, start) is None):
+            pos = end  # nothing or only line breaks between: the run goes on
+            continue
+        if pos > run:
+            append(source[run:pos])
+        if start > pos:
+            if find("\n", pos, start) < 0 and not (cr and find("\r", pos, start) >= 0):
+                append(" " * (start - pos))
+            else:
+                gap = source[pos:start]
+                tail = gap.lstrip("\r\n")  # the usual gap: line breaks, then the next block's marker
+                if "\n" in tail or "\r" in tail:
+                    append(html.blank(gap))
+                else:
+                    append(gap[: len(gap) - len(tail)] + " " * len(tail))
+        if replacement is None:
+            run = start
         else:
-            self._segment[1] = ranges[-1][1]
+            append(replacement)
+            run = end
+        pos = end
+    if pos > run:
+        append(source[run:pos])
+    append(html.blank(source[pos:]))
+    return "".join(out)
 
-    def _flush(self, role: str) -> None:
-        if self._segment is not None:
-            block: RawBlock = (self._segment[0], self._segment[1], role)
-            self._found.blocks.append(block)
-            self._segment = None
+
+def _html(buffer: str, found: html.Masked, start: int, end: int, role: str, quoted: bool) -> None:
+    """An HTML block, read by the HTML reader; inside a quote its lines' `>` markers are cut."""
+    masked = html.mask(buffer, start, end, role)
+    pieces = masked.pieces
+    if quoted:
+        holes = [m.span() for m in _QUOTE_MARKERS.finditer(buffer, start, end) if m.end() > m.start()]
+        pieces = _cut(pieces, holes)
+    found.pieces.extend(pieces)
+    found.blocks.extend(masked.blocks)
+    found.comments.extend(masked.comments)
 
 
 def _cut(pieces: list[Piece], holes: list[tuple[int, int]]) -> list[Piece]:
@@ -265,44 +272,3 @@ def _cut(pieces: list[Piece], holes: list[tuple[int, int]]) -> list[Piece]:
         if start < end:
             out.append((start, end, None))
     return out
-
-
-def _align(buffer: str, start: int, end: int, content: str) -> list[tuple[int, int]]:
-    """Ranges of buffer[start:end] that spell `content` with extra characters skipped.
-
-    marko reports one span per text run, but a run may have lost characters on the way (the
-    backslash of `\\|` in a table cell). Rare, so a character loop is fine; [] if it cannot match.
-    """
-    ranges: list[tuple[int, int]] = []
-    run = -1
-    j = start
-    for ch in content:
-        while j < end and buffer[j] != ch:
-            if run >= 0:
-                ranges.append((run, j))
-                run = -1
-            j += 1
-        if j >= end:
-            return []
-        if run < 0:
-            run = j
-        j += 1
-    if run >= 0:
-        ranges.append((run, j))
-    return ranges
-
-
-def _without_entities(buffer: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a kept range around entity references, which are masked."""
-    ranges = []
-    pos = start
-    for m in _ENTITY.finditer(buffer, start, end):
-        ref = m.group()
-        if ref[1] != "#" and ref[1:] not in html5:
-            continue
-        if m.start() > pos:
-            ranges.append((pos, m.start()))
-        pos = m.end()
-    if end > pos:
-        ranges.append((pos, end))
-    return ranges
