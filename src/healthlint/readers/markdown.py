@@ -5,9 +5,12 @@ entities stay masked. HTML blocks go through the HTML reader's `mask`, and YAML 
 only the string values of `title` and `description`.
 
 Why not a parser library: only marko (2.2.4+) gives inline elements a source span, and it reads
-about 0.5 MB/s. `mdblocks` and `mdinline` port marko's block and inline parsers (same rules, same
-quirks) onto line indexes and regex scans, which is ~60x faster; tests/readers/
-test_markdown_oracle.py holds the port to marko, which stays the reference but only for the tests.
+about 0.6 MB/s, is quadratic on long paragraphs and exponential on nested quotes. `mdblocks` and
+`mdinline` port its block and inline parsers (same rules, same quirks) onto line indexes, regex
+scans and linear-time indexes: about 13 MB/s on the benchmark's big.md, and linear time on any
+input (HTML blocks are the HTML reader's).
+tests/readers/test_markdown_oracle.py holds the port to marko, which stays the reference, but
+only for the tests.
 
 The trap: the parsers work on text whose line endings are normalised, and '\\r\\n' -> '\\n'
 shortens it. The text is normalised here first (a lone '\\r' keeps its length, so only '\\r\\n'
@@ -30,8 +33,8 @@ _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z
 _FIELDS = ("title", "description")
 # The `>` markers that start each later line of an HTML block inside a block quote.
 _QUOTE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
-# A line opening more than 64 nested quotes or lists: no real document, and marko (whose rules the
-# parser follows) recursed per level; read as plain text.
+# A line opening 64 nested quotes or lists: no real document, and the parser (like marko, whose
+# rules it follows) recurses per level; read as plain text, as when it runs out of stack.
 _TOO_DEEP = re.compile(r"[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
 # The same after a line break: `^` with re.M makes sre try every position, '\n' lets it skip.
 _TOO_DEEP_LATER = re.compile(r"\n[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")

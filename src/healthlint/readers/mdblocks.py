@@ -2,17 +2,20 @@
 
 A port of marko 2.2.4's block parser with the GFM extension (`block.py`, `source.py`,
 `ext/gfm/elements.py`): the same elements tried in the same order, the same container prefixes
-(regexes matched against each line, tabs expanded to 4), the same lazy continuation lines and the
-same quirks, so the fast reader splits a document exactly as the marko-based reader did. What
-changed is only the cost per line:
+(matched against each line, tabs expanded to 4), the same lazy continuation lines and the same
+quirks, so the fast reader splits a document exactly as the marko-based reader did. What changed
+is only the cost per line:
 
 - lines are indexed once; a position is a line number, and a container's prefix is matched once
   per line instead of once per element tried;
+- a prefix is a tuple of pieces, not marko's regex: sre backtracks 2**depth on a line that does
+  not fit a deep quote, `_match_pieces` finds sre's answer in linear time;
 - each element is tried only when the line's first character can start it (a paragraph line
-  starting with a letter is checked against nothing but "blank?");
+  starting with a letter is checked against nothing but "blank?"), and runs of plain paragraph
+  lines and of one-line list items are read in bulk;
 - the result is a flat list of leaves (role, inline text, offsets map) and HTML block spans, not a
   tree, and the inline pass runs over it afterwards (link reference definitions come first, as
-  in marko).
+  in marko); a leaf with nothing for the inline pass to do goes straight to the kept pieces.
 """
 
 from __future__ import annotations

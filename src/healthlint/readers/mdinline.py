@@ -5,13 +5,16 @@ A port of marko 2.2.4's inline parser with the GFM extension (`inline_parser.py`
 changed is only how fast it gets there:
 
 - the delimiter scan jumps between the characters that can matter (`\\ ` [ ] ! * _`) instead of
-  visiting every character, and the backslash/bracket scans use regexes instead of loops;
+  visiting every character;
 - an element pattern runs only when its first character occurs in the text at all;
 - only `\\`-newline line breaks become tokens: a line break of spaces masks nothing but spaces and,
   having the lowest priority, never changes which other tokens survive;
-- a text with none of those characters is one run of prose, with no tokens at all.
+- a text with none of those characters is one run of prose, with no tokens at all;
+- marko's quadratic paths are indexes here (`_LinkScan`, `_Delimiters`, `_Destinations`,
+  `_code_spans`, `_html_tokens`): linear time on any paragraph, checked against marko's own
+  patterns in tests/readers/test_markdown_linear.py.
 
-`parse` gives the resolved token tree; `Inline.walk` turns it into kept ranges, image-alt blocks and
+`parse` gives the resolved token tree; `Walker` turns it into kept ranges, image-alt blocks and
 comment spans, as the old reader's tree walker did.
 """
 
@@ -824,6 +827,7 @@ class _Destinations:
         self._stop = stop
 
     def walk(self, start: int) -> tuple[int, int]:
+        """walk_destination(text, start)."""
         k = self._stop[bisect_left(self._positions, start)]
         kind = self._kinds[k]
         return (self._n, kind) if kind == _AT_END else (self._positions[k], kind)
@@ -849,11 +853,12 @@ def find_next(text: str, target: str, start: int = 0, disallowed: str = "") -> i
 
 
 def normalize_label(label: str) -> str:
+    """helpers.normalize_label: whitespace runs as one space, stripped, casefolded."""
     return _SPACES.sub(" ", label).strip().casefold()
 
 
 class ParseError(ValueError):
-    pass
+    """Not a link destination and title (marko's inline_parser.ParseError)."""
 
 
 def link_separator(text: str, start: int) -> int:
