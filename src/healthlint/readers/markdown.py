@@ -5,9 +5,12 @@ entities stay masked. HTML blocks go through the HTML reader's `mask`, and YAML 
 only the string values of `title` and `description`.
 
 Why not a parser library: only marko (2.2.4+) gives inline elements a source span, and it reads
-about 0.5 MB/s. `mdblocks` and `mdinline` port marko's block and inline parsers (same rules, same
-quirks) onto line indexes and regex scans, which is ~60x faster; tests/readers/
-test_markdown_oracle.py holds the port to marko, which stays the reference but only for the tests.
+about 0.6 MB/s, is quadratic on long paragraphs and exponential on nested quotes. `mdblocks` and
+`mdinline` port its block and inline parsers (same rules, same quirks) onto line indexes, regex
+scans and linear-time indexes: about 13 MB/s on the benchmark's big.md, and linear time on any
+input (HTML blocks are the HTML reader's).
+tests/readers/test_markdown_oracle.py holds the port to marko, which stays the reference, but
+only for the tests.
 
 The trap: the parsers work on text whose line endings are normalised, and '\\r\\n' -> '\\n'
 shortens it. The text is normalised here first (a lone '\\r' keeps its length, so only '\\r\\n'
@@ -30,8 +33,8 @@ _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z
 _FIELDS = ("title", "description")
 # The `>` markers that start each later line of an HTML block inside a block quote.
 _QUOTE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
-# A line opening more than 64 nested quotes or lists: no real document, and marko (whose rules the
-# parser follows) recursed per level; read as plain text.
+# A line opening 64 nested quotes or lists: no real document, and the parser (like marko, whose
+# rules it follows) recurses per level; read as plain text, as when it runs out of stack.
 _TOO_DEEP = re.compile(r"[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
 # The same after a line break: `^` with re.M makes sre try every position, '\n' lets it skip.
 _TOO_DEEP_LATER = re.compile(r"\n[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
@@ -39,7 +42,6 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _FORM_FEED = re.compile("\f")
 _SPAN_KEY = itemgetter(0, 1)
 _NON_SPACE = re.compile(r"\S")
-_NOT_BREAK = re.compile(r"[^\r\n]")
 
 
 def read(path: str, source: str) -> Document:
@@ -188,48 +190,40 @@ def _trim_blocks(prose: str, blocks: list[RawBlock]) -> tuple[Block, ...]:
 
 
 def _assemble(source: str, pieces: list[Piece]) -> str:
-    """html.assemble (same result), quicker on the thousands of pieces a long document has.
+    """html.assemble (same result), quicker on the tens of thousands of pieces a long document has.
 
-    The sort key is C code; kept text separated only by line breaks (paragraph, blank line,
-    paragraph) is copied as one slice, since the line breaks stay as they are; a gap on one line
-    is blanked without copying it.
+    The sort key is C code; the gaps between pieces are few distinct strings ("\\n- ", " | ",
+    "](") and each is blanked once; kept text separated only by line breaks (paragraph, blank line,
+    paragraph) is copied as one slice, since the line breaks stay as they are. A piece past the end
+    (html.mask can report one) is cut by the slicing.
     """
     pieces.sort(key=_SPAN_KEY)
     out: list[str] = []
     append = out.append
-    find = source.find
-    not_break = _NOT_BREAK.search
-    cr = "\r" in source
+    blanks: dict[str, str] = {}
     run = 0  # source[run:pos] is prose still to be copied
     pos = 0
-    size = len(source)
     for start, end, replacement in pieces:
-        if end > size:  # html.mask can report a range past the end: slicing clamps it there
-            end = size
         if start < pos:  # overlapping pieces: the earlier one wins
             if replacement is not None:
                 replacement = replacement[pos - start :]
             start = pos
         if end <= start:
             continue
-        if replacement is None and (start == pos or not_break(source, pos, start) is None):
-            pos = end  # nothing or only line breaks between: the run goes on
-            continue
-        if pos > run:
-            append(source[run:pos])
         if start > pos:
-            if find("\n", pos, start) < 0 and not (cr and find("\r", pos, start) >= 0):
-                append(" " * (start - pos))
-            else:
-                gap = source[pos:start]
-                tail = gap.lstrip("\r\n")  # the usual gap: line breaks, then the next block's marker
-                if "\n" in tail or "\r" in tail:
-                    append(html.blank(gap))
-                else:
-                    append(gap[: len(gap) - len(tail)] + " " * len(tail))
-        if replacement is None:
-            run = start
-        else:
+            gap = source[pos:start]
+            blank = blanks.get(gap)
+            if blank is None:
+                blank = blanks[gap] = html.blank(gap)
+            if blank != gap or replacement is not None:  # else only line breaks: the run goes on
+                if pos > run:
+                    append(source[run:pos])
+                append(blank)
+                run = start
+        elif replacement is not None and pos > run:
+            append(source[run:pos])
+            run = pos
+        if replacement is not None:
             append(replacement)
             run = end
         pos = end

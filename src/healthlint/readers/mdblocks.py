@@ -2,17 +2,20 @@
 
 A port of marko 2.2.4's block parser with the GFM extension (`block.py`, `source.py`,
 `ext/gfm/elements.py`): the same elements tried in the same order, the same container prefixes
-(regexes matched against each line, tabs expanded to 4), the same lazy continuation lines and the
-same quirks, so the fast reader splits a document exactly as the marko-based reader did. What
-changed is only the cost per line:
+(matched against each line, tabs expanded to 4), the same lazy continuation lines and the same
+quirks, so the fast reader splits a document exactly as the marko-based reader did. What changed
+is only the cost per line:
 
 - lines are indexed once; a position is a line number, and a container's prefix is matched once
   per line instead of once per element tried;
+- a prefix is a tuple of pieces, not marko's regex: sre backtracks 2**depth on a line that does
+  not fit a deep quote, `_match_pieces` finds sre's answer in linear time;
 - each element is tried only when the line's first character can start it (a paragraph line
-  starting with a letter is checked against nothing but "blank?");
+  starting with a letter is checked against nothing but "blank?"), and runs of plain paragraph
+  lines and of one-line list items are read in bulk;
 - the result is a flat list of leaves (role, inline text, offsets map) and HTML block spans, not a
   tree, and the inline pass runs over it afterwards (link reference definitions come first, as
-  in marko).
+  in marko); a leaf with nothing for the inline pass to do goes straight to the kept pieces.
 """
 
 from __future__ import annotations
@@ -102,13 +105,27 @@ class _State:
         self.ordered = False
 
 
+# Up to this many quotes, sre's backtracking is at most 2**3 tries and the regex is the quicker.
+_REGEX_QUOTES = 3
+_PIECE_REGEX = {_QUOTE_PIECE: r" {,3}>[^\n\S]?", _QUOTE_SPACE_PIECE: r" {,3}>[^\n\S]"}
+
+
 @lru_cache(maxsize=256)
 def _pattern(prefix: Prefix) -> Callable[[str, int, int], int]:
     """(text, pos, endpos) -> where marko's regex for `prefix` matches text[pos:endpos] to, or -1."""
-    if all(isinstance(piece, str) for piece in prefix):
+    quotes = sum(not isinstance(piece, str) for piece in prefix)
+    if quotes == 0:
         literal = "".join(prefix)  # type: ignore[arg-type]
         size = len(literal)
         return lambda text, pos, end: pos + size if text.startswith(literal, pos, end) else -1
+    if quotes <= _REGEX_QUOTES:
+        rx = re.compile("".join(re.escape(p) if isinstance(p, str) else _PIECE_REGEX[p] for p in prefix))
+
+        def match(text: str, pos: int, end: int) -> int:
+            m = rx.match(text, pos, end)
+            return m.end() if m else -1
+
+        return match
     return partial(_match_pieces, prefix)
 
 
@@ -1035,8 +1052,8 @@ class Blocks:
         self.li = bisect.bisect_left(self.starts, end)
         return True
 
-    def _row(self) -> tuple[list[str], list[int], bool] | None:
-        """marko's TableRow.match on the current line: (cells, their offsets, is a delimiter row)."""
+    def _row(self) -> tuple[list[str], list[int]] | None:
+        """marko's TableRow.match on the current line: its cells (stripped) and where each starts."""
         span = self.content()
         if span is None:
             return None
@@ -1044,37 +1061,25 @@ class Blocks:
         line = self.text[c:e]
         if not line or not _ROW_START.match(line):
             return None
-        stripped = line.strip()
-        leading = len(line) - len(line.lstrip())
-        parts = []
-        starts = []
-        last = 0
-        for m in _CELL_SPLIT.finditer(stripped):
-            parts.append(stripped[last : m.start()])
-            starts.append(c + leading + last)
-            last = m.end()
-        parts.append(stripped[last:])
-        starts.append(c + leading + last)
-        if parts and not parts[0]:
-            parts.pop(0)
+        cells, starts = _split_row(line, c) if "\\" in line else _split_plain_row(line, c)
+        if cells and not cells[0]:
+            cells.pop(0)
             starts.pop(0)
-        if parts and not parts[-1]:
-            parts.pop()
+        if cells and not cells[-1]:
+            cells.pop()
             starts.pop()
-        if not parts:
-            return None
-        return parts, starts, all(_CELL_DELIMITER.match(cell) for cell in parts)
+        return (cells, starts) if cells else None
 
     def _table(self, c: int, e: int) -> bool:
         head = self._row()
-        if not head or head[2]:
+        if not head or _is_delimiter_row(head[0]):
             return False
         if _CELL_SPLIT.search(self.text[c:e]) is None:
             return False
         start_line = self.li
         self.li += 1  # marko moves on without consume(): no prefix update
         delimiter = self._row() if self.li < self.nlines else None
-        if not delimiter or not delimiter[2] or len(delimiter[0]) != len(head[0]):
+        if not delimiter or not _is_delimiter_row(delimiter[0]) or len(delimiter[0]) != len(head[0]):
             self.li = start_line
             return False
         self.consume()
@@ -1099,6 +1104,8 @@ class Blocks:
             return False
         c, e = span
         k, ch = self._lead(c)
+        if ch == "|" and k == 0 and not self._tabs:
+            return False  # the usual row: nothing else starts with '|' (no tab can make it code)
         text = self.text
         if k <= 3:
             if ch in "-_*" and self._thematic(c):
@@ -1121,18 +1128,18 @@ class Blocks:
 
     def _link_def_matches(self, c: int) -> bool:
         """LinkRefDef.match without its parse (a table's stop check)."""
-        saved_li, saved_refs = self.li, dict(self.refs)
+        saved_li, size = self.li, len(self.refs)
         try:
             return self._link_def(c)
         finally:
-            self.li, self.refs = saved_li, saved_refs
+            self.li = saved_li
+            if len(self.refs) > size:  # _link_def only adds a label it had not seen
+                del self.refs[next(reversed(self.refs))]
 
     def _cells(self, cells: list[str], starts: list[int]) -> None:
-        for cell, position in zip(cells, starts, strict=True):
-            stripped = cell.strip()
+        for stripped, pos in zip(cells, starts, strict=True):
             if not stripped:
                 continue
-            pos = position + (len(cell) - len(cell.lstrip()))
             if "\\|" not in stripped:
                 self._leaf("cell", pos, pos + len(stripped))
                 continue
@@ -1173,6 +1180,40 @@ class Blocks:
             else:
                 self.li = anchor
                 break
+
+
+def _split_row(line: str, offset: int) -> tuple[list[str], list[int]]:
+    """marko's split of a row at `\\s*(?<!\\\\)\\|\\s*`: the cells, and where each starts (line is at offset)."""
+    stripped = line.strip()
+    base = offset + len(line) - len(line.lstrip())
+    cells = []
+    starts = []
+    last = 0
+    for m in _CELL_SPLIT.finditer(stripped):
+        cells.append(stripped[last : m.start()])
+        starts.append(base + last)
+        last = m.end()
+    cells.append(stripped[last:])
+    starts.append(base + last)
+    return cells, starts
+
+
+def _split_plain_row(line: str, offset: int) -> tuple[list[str], list[int]]:
+    """_split_row for a line without a backslash: every '|' splits, and the separator's whitespace
+    is each piece's own, stripped."""
+    cells = []
+    starts = []
+    pos = offset
+    for piece in line.split("|"):
+        cell = piece.strip()
+        cells.append(cell)
+        starts.append(pos + len(piece) - len(piece.lstrip()))
+        pos += len(piece) + 1
+    return cells, starts
+
+
+def _is_delimiter_row(cells: list[str]) -> bool:
+    return all(_CELL_DELIMITER.match(cell) for cell in cells)
 
 
 def _shift(runs: list[tuple[int, int]], cut: int) -> list[tuple[int, int]]:

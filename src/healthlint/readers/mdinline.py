@@ -5,13 +5,16 @@ A port of marko 2.2.4's inline parser with the GFM extension (`inline_parser.py`
 changed is only how fast it gets there:
 
 - the delimiter scan jumps between the characters that can matter (`\\ ` [ ] ! * _`) instead of
-  visiting every character, and the backslash/bracket scans use regexes instead of loops;
+  visiting every character;
 - an element pattern runs only when its first character occurs in the text at all;
 - only `\\`-newline line breaks become tokens: a line break of spaces masks nothing but spaces and,
   having the lowest priority, never changes which other tokens survive;
-- a text with none of those characters is one run of prose, with no tokens at all.
+- a text with none of those characters is one run of prose, with no tokens at all;
+- marko's quadratic paths are indexes here (`_LinkScan`, `_Delimiters`, `_Destinations`,
+  `_code_spans`, `_html_tokens`): linear time on any paragraph, checked against marko's own
+  patterns in tests/readers/test_markdown_linear.py.
 
-`parse` gives the resolved token tree; `Inline.walk` turns it into kept ranges, image-alt blocks and
+`parse` gives the resolved token tree; `Walker` turns it into kept ranges, image-alt blocks and
 comment spans, as the old reader's tree walker did.
 """
 
@@ -327,21 +330,9 @@ class _Delimiter:
         if first != "*" and first != "_":
             self.can_open = self.can_close = False
             return
-        # marko's is_left_flanking / is_right_flanking, with '' for "no character there"
         before = text[start - 1] if start > 0 else ""
         after = text[end] if end < len(text) else ""
-        before_space = before.isspace()
-        after_space = after.isspace()
-        before_punct = before != "" and _is_punctuation(before)
-        after_punct = after != "" and _is_punctuation(after)
-        left = after != "" and not after_space and (not after_punct or before == "" or before_punct or before_space)
-        right = before != "" and not before_space and (not before_punct or after == "" or after_punct or after_space)
-        if first == "*":
-            self.can_open = left
-            self.can_close = right
-        else:
-            self.can_open = left and (not right or before_punct)
-            self.can_close = right and (not left or after_punct)
+        self.can_open, self.can_close = _flanking(first, before, after)
 
     def closed_by(self, other: _Delimiter) -> bool:
         """marko's Delimiter.closed_by: the same character, and CommonMark's rule of three."""
@@ -361,6 +352,21 @@ class _Delimiter:
             self.end -= n
         self.content = self.content[n:]
         return False
+
+
+@lru_cache(maxsize=4096)
+def _flanking(first: str, before: str, after: str) -> tuple[bool, bool]:
+    """(can open, can close) for a run of `first` between two characters ('' for none): marko's
+    is_left_flanking / is_right_flanking and their `_` rules. A few pairs of characters recur."""
+    before_space = before.isspace()
+    after_space = after.isspace()
+    before_punct = before != "" and _is_punctuation(before)
+    after_punct = after != "" and _is_punctuation(after)
+    left = after != "" and not after_space and (not after_punct or before == "" or before_punct or before_space)
+    right = before != "" and not before_space and (not before_punct or after == "" or after_punct or after_space)
+    if first == "*":
+        return left, right
+    return left and (not right or before_punct), right and (not left or after_punct)
 
 
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
@@ -385,6 +391,7 @@ class _Delimiters:
     Items keep the slot they were appended at; `prev`/`next` link the ones still in the list (-1:
     none), and a Fenwick tree over them gives an item's index in marko's list (its rank). The rank
     matters: marko's emphasis bottoms are list indexes, which a later removal below them shifts.
+    Most texts never ask for a rank, so the tree is built at the first question.
     """
 
     def __init__(self) -> None:
@@ -394,7 +401,7 @@ class _Delimiters:
         self.next: list[int] = []
         self.head = -1
         self.tail = -1
-        self._tree = [0]  # 1-based; _tree[i] counts the items alive in slots (i - lowbit(i), i]
+        self._tree: list[int] | None = None  # 1-based; [i] counts the alive slots in (i - lowbit(i), i]
 
     def append(self, d: _Delimiter) -> int:
         slot = len(self.items)
@@ -408,24 +415,36 @@ class _Delimiters:
             self.head = slot
         self.tail = slot
         tree = self._tree
-        i = slot + 1
-        low = i - (i & -i)
-        total = 1
-        j = i - 1
-        while j > low:
-            total += tree[j]
-            j -= j & -j
-        tree.append(total)
+        if tree is not None:
+            i = slot + 1
+            low = i - (i & -i)
+            total = 1
+            j = i - 1
+            while j > low:
+                total += tree[j]
+                j -= j & -j
+            tree.append(total)
         return slot
 
     def rank(self, slot: int) -> int:
         """The index marko's list would have the item in `slot` at: the alive items before it."""
         tree = self._tree
+        if tree is None:
+            tree = self._tree = self._build()
         rank = 0
         while slot > 0:
             rank += tree[slot]
             slot -= slot & -slot
         return rank
+
+    def _build(self) -> list[int]:
+        size = len(self.alive)
+        tree = [0, *map(int, self.alive)]
+        for i in range(1, size + 1):
+            parent = i + (i & -i)
+            if parent <= size:
+                tree[parent] += tree[i]
+        return tree
 
     def remove(self, slot: int) -> None:
         self.alive[slot] = False
@@ -439,11 +458,12 @@ class _Delimiters:
         else:
             self.tail = before
         tree = self._tree
-        size = len(tree)
-        i = slot + 1
-        while i < size:
-            tree[i] -= 1
-            i += i & -i
+        if tree is not None:
+            size = len(tree)
+            i = slot + 1
+            while i < size:
+                tree[i] -= 1
+                i += i & -i
 
     def remove_from(self, slot: int) -> None:
         """Remove the item in `slot` and every one after it."""
@@ -627,19 +647,26 @@ class _LinkScan:
 
     def _nearest_opener(self, closer_slot: int, bottom: int | None) -> tuple[int, int]:
         """(slot of the nearest delimiter the closer can close, ranked above `bottom`, or -1; the
-        closer's rank)."""
+        closer's rank, which only a miss needs)."""
         delimiters = self._delimiters
         items = delimiters.items
+        before = delimiters.prev
         closer = items[closer_slot]
+        slot = before[closer_slot]
+        if bottom is None:  # no rank to stop at: look back to the first (the common case)
+            while slot >= 0:
+                d = items[slot]
+                if d.can_open and d.closed_by(closer):
+                    return slot, -1
+                slot = before[slot]
+            return -1, delimiters.rank(closer_slot)
         rank = delimiters.rank(closer_slot)
-        low = bottom if bottom is not None else -1
-        slot = delimiters.prev[closer_slot]
         i = rank - 1
-        while i > low:
+        while i > bottom:
             d = items[slot]
             if d.can_open and d.closed_by(closer):
                 return slot, rank
-            slot = delimiters.prev[slot]
+            slot = before[slot]
             i -= 1
         return -1, rank
 
@@ -800,6 +827,7 @@ class _Destinations:
         self._stop = stop
 
     def walk(self, start: int) -> tuple[int, int]:
+        """walk_destination(text, start)."""
         k = self._stop[bisect_left(self._positions, start)]
         kind = self._kinds[k]
         return (self._n, kind) if kind == _AT_END else (self._positions[k], kind)
@@ -825,11 +853,12 @@ def find_next(text: str, target: str, start: int = 0, disallowed: str = "") -> i
 
 
 def normalize_label(label: str) -> str:
+    """helpers.normalize_label: whitespace runs as one space, stripped, casefolded."""
     return _SPACES.sub(" ", label).strip().casefold()
 
 
 class ParseError(ValueError):
-    pass
+    """Not a link destination and title (marko's inline_parser.ParseError)."""
 
 
 def link_separator(text: str, start: int) -> int:
