@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from healthlint.readers import markdown, mdblocks, mdinline
+from healthlint.readers import markdown, mdblocks, mdinline, text
 
 marko = pytest.importorskip("marko")
 
@@ -89,6 +89,16 @@ def test_quote_depth_costs_no_backtracking():
 
     ratio = cpu(lines(24)) / max(cpu(lines(12)), 1e-4)
     assert ratio < 16, f"twice the depth took {ratio:.1f}x the time"
+
+
+def test_a_paragraph_of_nothing_but_marks_is_read_as_text(monkeypatch):
+    """Past MAX_MARKS in one paragraph (5 MB of '[' took 1.3 GB of bookkeeping), the file is text."""
+    monkeypatch.setattr(mdinline, "MAX_MARKS", 100)
+    for source in ("# Title\n\n" + "[a](" * 60 + " cure\n", "> quote\n> " + "*_" * 60 + "\n"):
+        doc = markdown.read("p.md", source)
+        assert (doc.format, doc.prose) == ("markdown", text.read("p.md", source).prose)
+    few = "[a](/x) " * 10
+    assert markdown.read("p.md", few).prose != text.read("p.md", few).prose
 
 
 # --- the linear-time parts find what marko's patterns find ------------------------------------------

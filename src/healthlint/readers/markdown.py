@@ -68,7 +68,7 @@ def read(path: str, source: str) -> Document:
         mdinline.Walker(body, found, blocks.refs, feeds).leaves(blocks.leaves, specials)
         for start, end, role, quoted in blocks.html:
             _html(body, found, start, end, role, quoted)
-    except (RecursionError, mdblocks.Unsupported):
+    except (RecursionError, mdinline.Unsupported):
         return _as_text(path, source, meta)
     if "\r\n" in source:
         shift = _SourceMap(source)
@@ -90,7 +90,7 @@ def read(path: str, source: str) -> Document:
 
 
 def _as_text(path: str, source: str, meta: dict[str, Any]) -> Document:
-    """Read as plain text (nesting too deep to parse)."""
+    """Read as plain text: nesting too deep to parse, or input the parser does not take (Unsupported)."""
     plain = text.read(path, source)
     return Document(path, source, plain.prose, "markdown", plain.blocks, plain.comments, meta)
 

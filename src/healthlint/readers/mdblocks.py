@@ -245,11 +245,6 @@ Leaf = tuple[str, str, list[tuple[int, int]]]
 HtmlBlock = tuple[int, int, str, bool]
 
 
-class Unsupported(Exception):
-    """Input on which marko itself loops forever (a block that consumes nothing is parsed again and
-    again): the caller reads it as plain text, as it does for nesting too deep to parse."""
-
-
 class Blocks:
     """Parse `text` (line endings normalised to '\\n') into leaves and HTML blocks, in order."""
 
@@ -456,7 +451,7 @@ class Blocks:
             li = self.li
             if count and li == last_li:
                 # the last block consumed nothing: marko would parse the same line again, forever
-                raise Unsupported("a block that marko re-reads forever")
+                raise mdinline.Unsupported("a block that marko re-reads forever")
             last_li = li  # (li itself moves on in the blank-line case below)
             if self.states[-1].cum:
                 p = self.plen(li)
@@ -513,7 +508,7 @@ class Blocks:
                 break
             if once:
                 if self.li == last_li:
-                    raise Unsupported("a block that marko re-reads forever")
+                    raise mdinline.Unsupported("a block that marko re-reads forever")
                 break
         return count, last_blank
 
@@ -770,7 +765,7 @@ class Blocks:
                 before = self.li
                 self._item(info)
                 if self.li == before:
-                    raise Unsupported("a list item that marko re-reads forever")
+                    raise mdinline.Unsupported("a list item that marko re-reads forever")
                 anchor = self.li
             else:
                 span = self.content()
@@ -1044,7 +1039,7 @@ class Blocks:
             else:
                 return False
         if end <= self.starts[self.li]:
-            raise Unsupported("link reference definition that marko would re-read forever")
+            raise mdinline.Unsupported("link reference definition that marko would re-read forever")
         name = mdinline.normalize_label(text[label[0] + 1 : label[1] - 1])
         if name not in self.refs:
             self.refs[name] = (text[dest_start:dest_end], text[title_start:title_end])

@@ -71,6 +71,17 @@ _SPECIAL_CHARS = re.compile(r"[\\`\[\]*_~<&@]")  # SPECIAL's characters: sre sca
 _SPECIAL_STRINGS = ("\\", "`", "[", "]", "*", "_", "~", "<", "&", "@", "://", "www.")
 
 
+class Unsupported(Exception):
+    """Input the reader does not parse: marko loops forever on it (a block that consumes nothing is
+    parsed again and again), or it is no prose at all (MAX_MARKS). The caller reads it as plain
+    text, as it does for nesting too deep to parse."""
+
+
+# More marks than this in one paragraph is no prose but a generated or hostile file: their
+# bookkeeping (about 300 bytes a mark) would reach gigabytes, and marko never finished such a text.
+MAX_MARKS = 250_000
+
+
 def special_positions(text: str) -> list[int]:
     """Sorted offsets of everything SPECIAL matches (str.find is far quicker than sre here)."""
     found: list[int] = []
@@ -1008,6 +1019,8 @@ class Walker:
                     pieces.append((start, end, None))
                     blocks.append((start, end, role))
                     continue
+                if j - i > MAX_MARKS:
+                    raise Unsupported(f"{j - i} marks in one paragraph")
                 self.leaf(role, text, runs, [p - start for p in specials[i:j]])
                 continue
             self.leaf(role, text, runs)
@@ -1028,6 +1041,10 @@ class Walker:
             self._pieces.extend([(lo, hi, None) for lo, hi in ranges])
             self._blocks.append((ranges[0][0], ranges[-1][1], role))
             return
+        if positions is None:
+            positions = special_positions(text)
+            if len(positions) > MAX_MARKS:
+                raise Unsupported(f"{len(positions)} marks in one paragraph")
         self._segment = None
         self._emit(parse(text, self._refs, positions), 0, len(text), role)
         self._flush(role)
