@@ -192,3 +192,19 @@ def test_a_rerun_with_jobs_lints_only_what_changed(cache_dir, site, monkeypatch)
     assert linted == ["pages/p7.md"]
     assert [f for f in second if f[0] != "pages/p7.md"] == [f for f in first if f[0] != "pages/p7.md"]
     assert any(f[0] == "pages/p7.md" and f[1] == "HL101" for f in second)
+
+
+def test_findings_are_stored_under_the_bytes_that_were_linted(cache_dir, site, monkeypatch):
+    """A file edited between the cache lookup and linting must not leave its new findings filed under
+    its old bytes: a later run over the old text would report the wrong findings."""
+    real = runner.Runner._lint_all
+
+    def edit_then_lint(self, targets, jobs):
+        write(site, "post.md", "Our clinic is open on Saturdays.\n")
+        return real(self, targets, jobs)
+
+    monkeypatch.setattr(runner.Runner, "_lint_all", edit_then_lint)
+    findings()
+    monkeypatch.setattr(runner.Runner, "_lint_all", real)
+    write(site, "post.md", CLAIMS)
+    assert any(f[1] == "HL101" for f in findings())

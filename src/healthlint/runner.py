@@ -62,6 +62,7 @@ class Linted(NamedTuple):
     result: FileResult | None
     error: str | None
     notices: tuple[Notice, ...]
+    key: str | None = None  # the results-cache key of the bytes linted, when the run caches results
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Runner:
         self._settings: dict[Path | None, Settings] = {}
         self._builtin: rulefile.RuleSet | None = None
         self._config_paths: dict[Path, Path | None] = {}  # folder -> its nearest config
+        self._keyed = False  # whether lint_file keys its results for the results cache (during `run`)
 
     def rule_index(self) -> dict[str, Rule]:
         """Every rule of every config used so far, by id: the metadata reports such as SARIF need."""
@@ -102,19 +104,18 @@ class Runner:
         for path in targets:
             self.settings_for(path)  # compiled before any fork, so workers inherit them
         outcomes: list[Linted | None] = [None] * len(targets)
-        keys: list[str | None] = [None] * len(targets)
         if store is not None:
-            for index, path in enumerate(targets):
-                outcomes[index], keys[index] = self._cached(store, path)
+            outcomes = [self._cached(store, path) for path in targets]
         todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
+        self._keyed = store is not None
         for index, linted in zip(todo, self._lint_all([targets[i] for i in todo], jobs), strict=True):
             outcomes[index] = linted
-            key = keys[index]
-            if store is not None and key is not None and linted.result is not None and not linted.notices:
-                store.put(key, linted.result.document.format, linted.result.findings)  # a notice may be a timeout
+            # a result with a notice is not kept: the notice may say a rule timed out on a busy machine
+            if store is not None and linted.key is not None and linted.result is not None and not linted.notices:
+                store.put(linted.key, linted.result.document.format, linted.result.findings)
         if store is not None:
             store.save()
-        for result, error, notices in outcomes:  # type: ignore[misc]  # every outcome is filled by now
+        for result, error, notices, _ in outcomes:  # type: ignore[misc]  # every outcome is filled by now
             if error:
                 run.errors.append(error)
             run.notices.extend(notices)
@@ -137,24 +138,28 @@ class Runner:
             chunk = max(1, min(32, len(targets) // (workers * 4)))  # small enough to balance the load
             return list(pool.map(_lint_in_worker, targets, chunksize=chunk))
 
-    def _cached(self, store: resultcache.Store, path: Path) -> tuple[Linted | None, str | None]:
-        """(the cached outcome or None, the file's key or None when it is not to be cached)."""
+    def _cached(self, store: resultcache.Store, path: Path) -> Linted | None:
+        """The file's outcome from the results cache, or None."""
         if str(path) == "-":
-            return None, None
-        settings = self.settings_for(path)
-        if not settings.fingerprint:
-            return None, None
+            return None
         try:
             data = path.read_bytes()
         except OSError:
-            return None, None  # linting it reports the error
-        shown = display(path)
-        key = resultcache.key(data, shown, settings.fingerprint, [r.id for r in settings.rules_for(path)])
-        hit = store.get(key)
+            return None  # linting it reports the error
+        key = self._key(path, data)
+        hit = store.get(key) if key else None
         if hit is None:
-            return None, key
+            return None
+        shown = display(path)
         format, findings = hit
-        return Linted(FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ()), key
+        return Linted(FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ())
+
+    def _key(self, path: Path, data: bytes) -> str | None:
+        """The results-cache key of a file's bytes under the settings that apply to it (None: not cached)."""
+        settings = self.settings_for(path)
+        if not settings.fingerprint:
+            return None
+        return resultcache.key(data, display(path), settings.fingerprint, [r.id for r in settings.rules_for(path)])
 
     def lint_file(self, path: Path) -> Linted:
         """The result, error or notices for one file; '-' reads standard input."""
@@ -173,7 +178,8 @@ class Runner:
             return Linted(None, str(exc), ())
         result = engine.lint_document(doc, settings.rules_for(path), settings.lexicon, settings.config.context,
                                       settings.known_ids)
-        return Linted(FileResult(doc.for_report(), result.findings, result.notices), None, result.notices)
+        key = self._key(path, data) if self._keyed and not is_stdin else None  # of the very bytes linted
+        return Linted(FileResult(doc.for_report(), result.findings, result.notices), None, result.notices, key)
 
     def settings_for(self, path: Path) -> Settings:
         """The compiled settings of the config nearest to `path` (or of `--config`)."""
