@@ -96,7 +96,7 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
         os.environ["HEALTHLINT_NO_CACHE"] = "1"  # read by the rule loader (healthlint.cache)
     options = runner.Options(config_path=config_path, rule_paths=rule_paths, select=_split(select),
                              ignore=_split(ignore), force_exclude=force_exclude, stdin_filename=stdin_filename)
-    lint = runner.Runner(options, stdin=click.get_binary_stream("stdin"))
+    lint = runner.Runner(options, stdin=getattr(sys.stdin, "buffer", None))  # None: no stdin (a closed one)
     threshold = Severity.parse(fail_on) if fail_on else lint.fail_on()
     if jobs is None:  # pre-commit already runs one process per CPU, each on a few files
         jobs = 1 if os.environ.get("PRE_COMMIT") else 0
