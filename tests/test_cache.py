@@ -20,14 +20,6 @@ TEXT = "Our infusions cure depression. 70% of patients respond.\n\nCan it cure a
 
 
 @pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("HEALTHLINT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("HEALTHLINT_NO_CACHE", raising=False)
-    return folder
-
-
-@pytest.fixture
 def rules_dir(tmp_path):
     """One built-in pack: compiling it uncached is quick, and it flags TEXT."""
     folder = tmp_path / "rules"

@@ -28,14 +28,6 @@ RULE = """\
 
 
 @pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("HEALTHLINT_CACHE_DIR", str(folder))
-    monkeypatch.delenv("HEALTHLINT_NO_CACHE", raising=False)
-    return folder
-
-
-@pytest.fixture
 def site(tmp_path, monkeypatch):
     root = tmp_path / "site"
     (root / ".git").mkdir(parents=True)
