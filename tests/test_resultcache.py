@@ -172,31 +172,32 @@ def test_a_rerun_with_jobs_lints_only_what_changed(cache_dir, site, monkeypatch)
         write(site, f"pages/p{i}.md", CLAIMS + "More copy about our clinic and its caring staff. " * 80 + "\n")
     first = findings("--jobs", "2")
     write(site, "pages/p7.md", "Our infusions cure anxiety.\n")
-    linted: list[str] = []
-    real = runner.Runner._lint_all
+    log = site.parent / "linted.log"  # the workers are other processes: they tell through a file
+    real = runner.Runner.lint_file
 
-    def spy(self, targets, jobs):
-        linted.extend(str(t) for t in targets)
-        return real(self, targets, jobs)
+    def spy(self, path, *args):
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{path}\n")
+        return real(self, path, *args)
 
-    monkeypatch.setattr(runner.Runner, "_lint_all", spy)
+    monkeypatch.setattr(runner.Runner, "lint_file", spy)
     second = findings("--jobs", "2")
-    assert linted == ["pages/p7.md"]
+    assert log.read_text(encoding="utf-8").splitlines() == ["pages/p7.md"]
     assert [f for f in second if f[0] != "pages/p7.md"] == [f for f in first if f[0] != "pages/p7.md"]
     assert any(f[0] == "pages/p7.md" and f[1] == "HL101" for f in second)
 
 
 def test_findings_are_stored_under_the_bytes_that_were_linted(cache_dir, site, monkeypatch):
-    """A file edited between the cache lookup and linting must not leave its new findings filed under
-    its old bytes: a later run over the old text would report the wrong findings."""
-    real = runner.Runner._lint_all
+    """A file edited while it is being linted must not leave its new findings filed under its old
+    bytes, nor the old findings under the new: a later run would report the wrong findings."""
+    real = runner.Runner.lint_file
 
-    def edit_then_lint(self, targets, jobs):
+    def edit_then_lint(self, path, *args):
         write(site, "post.md", "Our clinic is open on Saturdays.\n")
-        return real(self, targets, jobs)
+        return real(self, path, *args)
 
-    monkeypatch.setattr(runner.Runner, "_lint_all", edit_then_lint)
+    monkeypatch.setattr(runner.Runner, "lint_file", edit_then_lint)
     findings()
-    monkeypatch.setattr(runner.Runner, "_lint_all", real)
+    monkeypatch.setattr(runner.Runner, "lint_file", real)
     write(site, "post.md", CLAIMS)
     assert any(f[1] == "HL101" for f in findings())

@@ -10,16 +10,19 @@ import functools
 import itertools
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from healthlint import __version__
 from healthlint.errors import HealthlintError, InputError
 from healthlint.model import Severity
+
+if TYPE_CHECKING:
+    from healthlint.model import FileResult
+    from healthlint.runner import Run
 
 # kept equal to formats.FORMATS by a test; avoids an import
 FORMAT_NAMES = ("concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit")
@@ -42,6 +45,8 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
             click.echo(f"healthlint: internal error: {type(exc).__name__}: {exc} (please report this;"
                        " --verbose shows the traceback)", err=True)
             if ctx.find_root().params.get("verbose"):
+                import traceback  # only here: it costs milliseconds at every start
+
                 traceback.print_exc()
             code = 2
         ctx.exit(code)
@@ -101,15 +106,16 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
     if jobs is None:  # pre-commit already runs one process per CPU, each on a few files
         jobs = 1 if os.environ.get("PRE_COMMIT") else 0
     run = lint.run(paths or (Path("."),), jobs)
-    for error in run.errors:
-        click.echo(f"healthlint: error: {error}", err=True)
-    results = run.results
+    results: Iterable[FileResult] = run.results  # streamed: each file is reported as soon as it is linted
 
     if write_baseline is not None or baseline_path is not None:
         from healthlint import baseline
+
+        results = list(results)  # a baseline is about the whole run
     if write_baseline is not None:
         _write_atomically(write_baseline, baseline.dump(results))
         found = sum(len(r.findings) for r in results)
+        _echo_problems(run, quiet=True)
         click.echo(f"healthlint: wrote {found} findings to {write_baseline}", err=True)
         return 2 if run.errors else 0
     if baseline_path is not None:
@@ -118,7 +124,7 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
         except OSError as exc:
             raise InputError(f"{baseline_path}: cannot read: {exc.strerror or exc}") from None
         filtered = baseline.apply(results, recorded)
-        results = list(filtered.results)
+        results = filtered.results
         if not quiet and filtered.stale:
             click.echo(f"healthlint: {filtered.stale} baseline entries no longer occur; "
                        f"rewrite it with --write-baseline {baseline_path}", err=True)
@@ -126,10 +132,12 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
     chosen = formats.FORMATS[output_format]
     use_color = chosen.human and output_file is None and resolve_color(color, sys.stdout)
     extra = {"rules": lint.rule_index()} if chosen.takes_rules else {}
+    tally = formats.Tally()
+    results = tally.watch(results)
     chunks: Iterable[str] = (formats.statistics(results) if statistics
                              else chosen.render(results, use_color, **extra))
-    if (chosen.human or statistics) and not quiet:
-        chunks = itertools.chain(chunks, [formats.summary(results)])  # still streamed, chunk by chunk
+    if (chosen.human or statistics) and not quiet:  # after the last file: the tally is complete by then
+        chunks = itertools.chain(chunks, (formats.summary(tally.counts) for _ in (None,)))
     if output_file is not None:
         _write_atomically(output_file, "".join(chunks))
     else:
@@ -137,13 +145,22 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
         for chunk in chunks:
             out.write(chunk)
         out.flush()
+    for _ in results:  # a format that stopped early (none does) must not leave files unlinted
+        pass
+    _echo_problems(run, quiet)
+    if run.errors:
+        return 2
+    failing = tally.worst is not None and tally.worst >= threshold
+    return 1 if failing and not exit_zero else 0
+
+
+def _echo_problems(run: Run, quiet: bool) -> None:
+    """The run's errors, and its notices unless quiet, on standard error once every file is done."""
+    for error in run.errors:
+        click.echo(f"healthlint: error: {error}", err=True)
     if not quiet:
         for notice in run.notices:
             click.echo(f"healthlint: notice: {notice.path}: {notice.message}", err=True)
-    if run.errors:
-        return 2
-    failing = any(f.severity >= threshold for r in results for f in r.findings)
-    return 1 if failing and not exit_zero else 0
 
 
 @cli.command("rules")

@@ -55,6 +55,17 @@ class Store:
         folder = cache.directory()
         return None if folder is None else cls(folder / _FOLDER)
 
+    @property
+    def pending(self) -> int:
+        """Entries added since the last `save`."""
+        return sum(len(added) for added in self._added.values())
+
+    def preload(self) -> None:
+        """Read every shard now (before a fork, so that worker processes share them)."""
+        for digit in "0123456789abcdef"[:SHARDS]:
+            if digit not in self._shards:
+                self._shards[digit] = _read(self._path(digit))
+
     def get(self, name: str) -> tuple[str, tuple[Finding, ...]] | None:
         """(reader format, findings) stored under `name`, or None."""
         digit = name[0]

@@ -48,6 +48,16 @@ class Settings:
     def known_ids(self) -> frozenset[str]:
         return frozenset(rule.id for rule in self.all_rules)
 
+    @functools.cached_property
+    def _rule_ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.rules)
+
+    def rule_ids(self, path: Path) -> tuple[str, ...]:
+        """The ids of `rules_for(path)`, in order."""
+        if not self.config.per_file_ignores:
+            return self._rule_ids
+        return tuple(rule.id for rule in self.rules_for(path))
+
     def rules_for(self, path: Path) -> list[Rule]:
         """The rules minus the config's per-file ignores that match `path`."""
         ignored = [codes for pattern, codes in self.config.per_file_ignores if discovery.matches([pattern], path)]
@@ -67,7 +77,9 @@ class Linted(NamedTuple):
 
 @dataclass
 class Run:
-    results: list[FileResult] = field(default_factory=list)
+    """A run's outcome: `results` is consumed once, and errors and notices are complete after it."""
+
+    results: Iterator[FileResult] = field(default_factory=lambda: iter(()))
     errors: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
@@ -81,6 +93,8 @@ class Runner:
         self._settings: dict[Path | None, Settings] = {}
         self._builtin: rulefile.RuleSet | None = None
         self._config_paths: dict[Path, Path | None] = {}  # folder -> its nearest config
+        self._by_folder: dict[str, Settings] = {}  # a file's folder as named -> its settings
+        self._display: dict[Path, str] = {}
         self._keyed = False  # whether lint_file keys its results for the results cache (during `run`)
 
     def rule_index(self) -> dict[str, Rule]:
@@ -93,64 +107,71 @@ class Runner:
 
     def run(self, paths: Sequence[Path], jobs: int = 1) -> Run:
         """Lint every file under `paths` ('-' is standard input); `jobs` > 1 uses that many processes
-        when the batch is big enough to gain (0: one per CPU). Results are sorted by path.
+        when the batch is big enough to gain (0: one per CPU).
 
-        Files whose findings are in the results cache are not linted again; only the others are shared
-        among processes, so a re-run over unchanged files starts none.
+        The results stream: `Run.results` yields each file's result in path order as it is ready, so
+        a report is written while later files are linted and memory does not grow with their number.
+        `Run.errors` and `Run.notices` are complete once the results are exhausted. Files whose
+        findings are in the results cache are not linted again.
         """
         run = Run()
+        shown = {path: self._shown(path) for path in self._targets(paths, run)}
+        targets = sorted(shown, key=shown.__getitem__)  # the report's order, whatever the arguments'
+        run.results = self._stream(targets, jobs, run)
+        return run
+
+    def _stream(self, targets: list[Path], jobs: int, run: Run) -> Iterator[FileResult]:
         store = resultcache.Store.open()
-        targets = list(self._targets(paths, run))
+        self._keyed = store is not None
         for path in targets:
             self.settings_for(path)  # compiled before any fork, so workers inherit them
-        outcomes: list[Linted | None] = [None] * len(targets)
-        if store is not None:
-            outcomes = [self._cached(store, path) for path in targets]
-        todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
-        self._keyed = store is not None
-        for index, linted in zip(todo, self._lint_all([targets[i] for i in todo], jobs), strict=True):
-            outcomes[index] = linted
+        for linted in self._lint_all(targets, jobs, store):
+            result, error, notices, key = linted
             # a result with a notice is not kept: the notice may say a rule timed out on a busy machine
-            if store is not None and linted.key is not None and linted.result is not None and not linted.notices:
-                store.put(linted.key, linted.result.document.format, linted.result.findings)
-        if store is not None:
-            store.save()
-        for result, error, notices, _ in outcomes:  # type: ignore[misc]  # every outcome is filled by now
+            if store is not None and key is not None and result is not None and not notices:
+                store.put(key, result.document.format, result.findings)
+                if store.pending >= FLUSH_EVERY:
+                    store.save()  # written as the run goes: its memory does not grow with the files
             if error:
                 run.errors.append(error)
             run.notices.extend(notices)
             if result is not None:
-                run.results.append(result)
-        run.results.sort(key=lambda r: r.document.path)  # deterministic whatever the order of arguments
-        return run
+                yield result
+        if store is not None:
+            store.save()
 
-    def _lint_all(self, targets: list[Path], jobs: int) -> list[Linted]:
+    def _lint_all(self, targets: list[Path], jobs: int, store: resultcache.Store | None) -> Iterator[Linted]:
+        """Each target's outcome, in order: from the results cache, or linted here or in a worker."""
         workers = _worker_count(jobs, targets)
         if workers <= 1:
-            return [self.lint_file(path) for path in targets]
+            for path in targets:
+                yield self.lint_cached(path, store)
+            return
         import concurrent.futures
         import multiprocessing
 
-        global _WORKER  # the fork pool's workers inherit the compiled settings through it
-        _WORKER = self
+        global _WORKER  # the fork pool's workers inherit the compiled settings and loaded shards through it
+        if store is not None:
+            store.preload()  # read once here and shared, rather than once in every worker
+        _WORKER = (self, store)
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
             chunk = max(1, min(32, len(targets) // (workers * 4)))  # small enough to balance the load
-            return list(pool.map(_lint_in_worker, targets, chunksize=chunk))
+            yield from pool.map(_lint_in_worker, targets, chunksize=chunk)
 
-    def _cached(self, store: resultcache.Store, path: Path) -> Linted | None:
-        """The file's outcome from the results cache, or None."""
-        if str(path) == "-":
-            return None
+    def lint_cached(self, path: Path, store: resultcache.Store | None) -> Linted:
+        """The file's outcome from the results cache, else from linting it."""
+        if store is None or str(path) == "-":
+            return self.lint_file(path)
         try:
             data = path.read_bytes()
         except OSError:
-            return None  # linting it reports the error
+            return self.lint_file(path)  # which reports the error
         key = self._key(path, data)
         hit = store.get(key) if key else None
         if hit is None:
-            return None
-        shown = display(path)
+            return self.lint_file(path, data, key)
+        shown = self._shown(path)
         format, findings = hit
         return Linted(FileResult(Document(shown, readers.decode(data, shown), "", format), findings), None, ())
 
@@ -159,16 +180,18 @@ class Runner:
         settings = self.settings_for(path)
         if not settings.fingerprint:
             return None
-        return resultcache.key(data, display(path), settings.fingerprint, [r.id for r in settings.rules_for(path)])
+        return resultcache.key(data, self._shown(path), settings.fingerprint, settings.rule_ids(path))
 
-    def lint_file(self, path: Path) -> Linted:
-        """The result, error or notices for one file; '-' reads standard input."""
+    def lint_file(self, path: Path, data: bytes | None = None, key: str | None = None) -> Linted:
+        """The result, error or notices for one file; '-' reads standard input. `data` are the file's
+        bytes if already read, and `key` their results-cache key."""
         is_stdin = str(path) == "-"
-        shown = (self.options.stdin_filename or "-") if is_stdin else display(path)
-        try:
-            data = (self.stdin.read() if self.stdin else b"") if is_stdin else path.read_bytes()
-        except OSError as exc:
-            return Linted(None, f"{shown}: cannot read: {exc.strerror or exc}", ())
+        shown = (self.options.stdin_filename or "-") if is_stdin else self._shown(path)
+        if data is None:
+            try:
+                data = (self.stdin.read() if self.stdin else b"") if is_stdin else path.read_bytes()
+            except OSError as exc:
+                return Linted(None, f"{shown}: cannot read: {exc.strerror or exc}", ())
         settings = self.settings_for(Path(shown) if is_stdin else path)
         try:
             doc = readers.load(shown, data, readers.format_for(shown) or "text" if is_stdin else None)
@@ -178,11 +201,19 @@ class Runner:
             return Linted(None, str(exc), ())
         result = engine.lint_document(doc, settings.rules_for(path), settings.lexicon, settings.config.context,
                                       settings.known_ids)
-        key = self._key(path, data) if self._keyed and not is_stdin else None  # of the very bytes linted
+        if key is None and self._keyed and not is_stdin:
+            key = self._key(path, data)  # of the very bytes linted
         return Linted(FileResult(doc.for_report(), result.findings, result.notices), None, result.notices, key)
 
     def settings_for(self, path: Path) -> Settings:
         """The compiled settings of the config nearest to `path` (or of `--config`)."""
+        folder = os.path.dirname(path)  # the working folder does not change during a run
+        settings = self._by_folder.get(folder)
+        if settings is None:
+            settings = self._by_folder[folder] = self._settings_in(path)
+        return settings
+
+    def _settings_in(self, path: Path) -> Settings:
         config_path = self.options.config_path
         if config_path is None:
             folder = Path(os.path.abspath(path)).parent
@@ -190,6 +221,12 @@ class Runner:
         if config_path not in self._settings:
             self._settings[config_path] = self._compile(load_config(config_path))
         return self._settings[config_path]
+
+    def _shown(self, path: Path) -> str:
+        shown = self._display.get(path)
+        if shown is None:
+            shown = self._display[path] = display(path)
+        return shown
 
     def _compile(self, config: Config) -> Settings:
         builtin = self._builtin = self._builtin or rulefile.load_rules()
@@ -238,14 +275,16 @@ class Runner:
                 yield path
 
 
-_WORKER: Runner | None = None
+_WORKER: tuple[Runner, resultcache.Store | None] | None = None
+FLUSH_EVERY = 1000  # results-cache entries held before they are written
 MIN_PARALLEL_FILES = 64  # below this a pool costs more than it gains (perf-notes: ~2 ms fork, 20 files 0.9x)
 MIN_PARALLEL_BYTES = 256_000
 
 
 def _lint_in_worker(path: Path) -> Linted:
     assert _WORKER is not None
-    return _WORKER.lint_file(path)
+    runner, store = _WORKER
+    return runner.lint_cached(path, store)
 
 
 def _worker_count(jobs: int, targets: Sequence[Path]) -> int:

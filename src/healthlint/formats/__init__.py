@@ -1,8 +1,9 @@
 """Output formats, by the name `--format` takes: the one registry the CLI choices come from.
 
 Every format has `render(results, color) -> Iterator[str]` and yields chunks the CLI writes as they
-come. Human formats get the summary line appended by the CLI; machine formats hold nothing else.
-A format with `takes_rules=True` also accepts `rules=`, a mapping of rule id to `Rule`, for rule
+come; `results` is an iterable read once, in path order, so line formats stream and the others
+collect what they need. Human formats get the summary line appended by the CLI; machine formats
+hold nothing else. A format with `takes_rules=True` also accepts `rules=`, a mapping of rule id to `Rule`, for rule
 metadata (rationale, suggestion, references) that findings do not carry; the CLI passes the rules it
 ran, after config severity overrides.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from healthlint.model import Document, FileResult, Finding, Severity
@@ -41,20 +42,36 @@ FORMATS: dict[str, Format] = {
 }
 
 
+class Tally:
+    """Findings per severity name, plus files and findings, counted as results stream past."""
+
+    def __init__(self) -> None:
+        self.counts = {"files": 0, "findings": 0, "error": 0, "warning": 0, "info": 0}
+        self.worst: Severity | None = None  # the highest severity seen
+
+    def watch(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        """The same results, counted as each passes."""
+        counts = self.counts
+        for result in results:
+            counts["files"] += 1
+            for finding in result.findings:
+                counts["findings"] += 1
+                counts[str(finding.severity)] += 1
+                if self.worst is None or finding.severity > self.worst:
+                    self.worst = finding.severity
+            yield result
+
+
 def counts(results: Iterable[FileResult]) -> dict[str, int]:
     """Findings per severity name, plus the number of files and findings."""
-    tally = {"files": 0, "findings": 0, "error": 0, "warning": 0, "info": 0}
-    for result in results:
-        tally["files"] += 1
-        for finding in result.findings:
-            tally["findings"] += 1
-            tally[str(finding.severity)] += 1
-    return tally
+    tally = Tally()
+    for _ in tally.watch(results):
+        pass
+    return tally.counts
 
 
-def summary(results: Sequence[FileResult]) -> str:
-    """'Found 3 findings (1 error, 2 warnings) in 2 files.' or 'All checked: 4 files, no findings.'"""
-    tally = counts(results)
+def summary(tally: dict[str, int]) -> str:
+    """'Found 3 findings (1 error, 2 warnings) in 2 files.' or 'No findings in 4 files.', from `counts`."""
     files = _plural(tally["files"], "file")
     if not tally["findings"]:
         return f"No findings in {files}.\n"
@@ -93,7 +110,7 @@ def _hash(*parts: str) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def statistics(results: Sequence[FileResult]) -> Iterator[str]:
+def statistics(results: Iterable[FileResult]) -> Iterator[str]:
     """`count<TAB>code<TAB>name` per rule, most frequent first (ruff's --statistics)."""
     tally: dict[tuple[str, str], int] = {}
     for result in results:

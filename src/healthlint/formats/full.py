@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from healthlint.formats.style import SEVERITY_COLOR, paint
 from healthlint.model import Document, FileResult, Finding
@@ -11,7 +11,7 @@ from healthlint.model import Document, FileResult, Finding
 MAX_SNIPPET = 160  # characters of a long line shown around the match
 
 
-def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
+def render(results: Iterable[FileResult], color: bool = False) -> Iterator[str]:
     for result in results:
         for finding in result.findings:
             yield _render_one(result.document, finding, color)

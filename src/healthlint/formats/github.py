@@ -13,14 +13,14 @@ is annotated on line 1. Severity: error -> error, warning -> warning, info -> no
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from healthlint.model import Document, FileResult, Finding, Severity
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
+def render(results: Iterable[FileResult], color: bool = False) -> Iterator[str]:
     for result in results:
         for f in result.findings:
             yield annotation(result.document, f)

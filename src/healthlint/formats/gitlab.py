@@ -13,7 +13,7 @@ Severity: error -> major, warning -> minor, info -> info.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from healthlint.model import Document, FileResult, Finding, Severity
@@ -21,7 +21,7 @@ from healthlint.model import Document, FileResult, Finding, Severity
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
+def render(results: Iterable[FileResult], color: bool = False) -> Iterator[str]:
     from healthlint.formats import fingerprinted
 
     issues = [_issue(doc, f, fp) for doc, f, fp in fingerprinted(results)]

@@ -8,7 +8,7 @@ document, such as a missing disclaimer). `finding_dict()` builds it; `json-lines
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from healthlint.model import Document, FileResult, Finding
@@ -33,14 +33,15 @@ def finding_dict(doc: Document, f: Finding) -> dict[str, Any]:
     }
 
 
-def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
-    from healthlint.formats import counts
+def render(results: Iterable[FileResult], color: bool = False) -> Iterator[str]:
+    from healthlint.formats import Tally
 
+    tally = Tally()
     yield '{"findings": ['
     first = True
-    for result in results:
+    for result in tally.watch(results):
         for f in result.findings:
             item = finding_dict(result.document, f)
             yield ("\n  " if first else ",\n  ") + json.dumps(item, ensure_ascii=False)
             first = False
-    yield ("\n" if not first else "") + '], "summary": ' + json.dumps(counts(results)) + "}\n"
+    yield ("\n" if not first else "") + '], "summary": ' + json.dumps(tally.counts) + "}\n"

@@ -10,7 +10,7 @@ exactly one finding even for `str.splitlines()`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from healthlint.formats.json import finding_dict
 from healthlint.model import FileResult
@@ -18,7 +18,7 @@ from healthlint.model import FileResult
 _BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
+def render(results: Iterable[FileResult], color: bool = False) -> Iterator[str]:
     for result in results:
         for f in result.findings:
             line = json.dumps(finding_dict(result.document, f), ensure_ascii=False)

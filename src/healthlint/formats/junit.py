@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from healthlint.model import FileResult
 
@@ -19,9 +19,10 @@ PACKAGE = "org.healthlint"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def render(results: Sequence[FileResult], color: bool = False) -> Iterator[str]:
+def render(results: Iterable[FileResult], color: bool = False) -> Iterator[str]:
     from healthlint.formats import counts
 
+    results = list(results)  # the root element holds the totals
     tally = counts(results)
     root = ET.Element("testsuites", name="healthlint", tests="0", failures=str(tally["findings"]), errors="0")
     total = 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +30,7 @@ LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "n
 MAX_DESCRIPTION = 1024  # GitHub's limit for shortDescription and fullDescription
 
 
-def render(results: Sequence[FileResult], color: bool = False, *,
+def render(results: Iterable[FileResult], color: bool = False, *,
            rules: Mapping[str, Rule] | None = None) -> Iterator[str]:
     from healthlint.formats import fingerprinted
 

@@ -1,0 +1,78 @@
+"""A run reports each file as soon as it is linted, so its memory does not grow with the number of files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_cli, write
+from healthlint import engine, resultcache, runner
+
+CLAIM = "Our infusions cure depression.\n"
+
+
+def test_results_come_one_file_at_a_time_in_path_order(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("c.md", "a.md", "b.txt", "d/e.md"):
+        write(tmp_path, name, CLAIM)
+    linted: list[str] = []
+    real = engine.lint_document
+
+    def counting(doc, *args, **kwargs):
+        linted.append(doc.path)
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_document", counting)
+    run = runner.Runner(runner.Options()).run([Path("d"), Path("c.md"), Path("b.txt"), Path("a.md")], jobs=1)
+    assert linted == []  # nothing is linted until the report asks for it
+    first = next(run.results)
+    assert first.document.path == "a.md"
+    assert linted == ["a.md"]
+    rest = [result.document.path for result in run.results]
+    assert rest == ["b.txt", "c.md", "d/e.md"]
+    assert linted == ["a.md", "b.txt", "c.md", "d/e.md"]
+
+
+def test_errors_are_complete_once_the_results_are(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "a.md", CLAIM)
+    (tmp_path / "bad.md").write_bytes(b"caf\xe9 cures\n")
+    run = runner.Runner(runner.Options()).run([Path("a.md"), Path("bad.md"), Path("gone.md")], jobs=1)
+    assert run.errors == ["gone.md: no such file or folder"]  # known before any file is linted
+    assert [r.document.path for r in run.results] == ["a.md"]
+    assert run.errors[0] == "gone.md: no such file or folder"
+    assert len(run.errors) == 2 and run.errors[1].startswith("bad.md: not valid UTF-8")
+
+
+def test_the_cli_reports_errors_after_the_findings_and_exits_2(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "a.md", CLAIM)
+    (tmp_path / "bad.md").write_bytes(b"caf\xe9 cures\n")
+    result = run_cli("check", "--format", "concise", "a.md", "bad.md")
+    assert result.exit_code == 2
+    assert result.stdout.startswith("a.md:1:")
+    assert "healthlint: error: bad.md: not valid UTF-8" in result.stderr
+
+
+def test_the_results_cache_is_written_as_the_run_goes(cache_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for i in range(7):
+        write(tmp_path, f"p{i}.md", CLAIM + f"Page {i}.\n")
+    monkeypatch.setattr(runner, "FLUSH_EVERY", 3)
+    saves: list[int] = []
+    real_save = resultcache.Store.save
+
+    def counting_save(self):
+        saves.append(self.pending)
+        real_save(self)
+
+    monkeypatch.setattr(resultcache.Store, "save", counting_save)
+    first = run_cli("check", "--format", "concise", ".")
+    assert first.exit_code == 1
+    assert saves == [3, 3, 1]  # every 3 entries, then the rest at the end
+
+    def no_linting(*args, **kwargs):
+        raise AssertionError("a cached file was linted again")
+
+    monkeypatch.setattr(engine, "lint_document", no_linting)
+    again = run_cli("check", "--format", "concise", ".")
+    assert again.stdout == first.stdout
