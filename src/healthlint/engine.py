@@ -13,7 +13,7 @@ import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from healthlint import language, suppressions
+from healthlint import deadline, language, suppressions
 from healthlint.language import Lexicon
 from healthlint.model import (
     CONTEXT_VALUES,
@@ -42,16 +42,21 @@ def lint_document(doc: Document, rules: Sequence[Rule], lexicon: Lexicon,
     findings: list[Finding] = []
     context, notices = document_context(doc, context)
     blank = not doc.prose.strip()  # an empty page needs no disclaimer or crisis line
-    for base in rules:
-        rule = _in_context(base, context)
-        if rule is None or (blank and rule.is_document):
-            continue
-        try:
-            found = list(_findings(doc, rule, lexicon))  # all or nothing: a timed-out rule reports nothing
-        except TimeoutError:
-            notices.append(Notice(doc.path, f"{rule.id}: matching timed out; the rule was skipped for this file"))
-            continue
-        findings.extend(found)
+    seconds = deadline.rule_seconds(doc.prose)
+    with deadline.watch() as watch:
+        for base in rules:
+            rule = _in_context(base, context)
+            if rule is None or (blank and rule.is_document):
+                continue
+            try:
+                watch.start(seconds)
+                found = list(_findings(doc, rule, lexicon))  # all or nothing: a timed-out rule reports nothing
+                watch.stop()
+            except TimeoutError:
+                watch.stop()
+                notices.append(Notice(doc.path, f"{rule.id}: matching timed out; the rule was skipped for this file"))
+                continue
+            findings.extend(found)
     outcome = suppressions.apply(doc, findings)
     kept = list(outcome.kept)
     if outcome.directives:

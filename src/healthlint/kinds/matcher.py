@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import regex
 
-from healthlint import language
+from healthlint import deadline
 from healthlint.kinds import literals
 from healthlint.model import Document
 
@@ -118,25 +118,26 @@ class Matcher:
     def finditer(self, doc: Document) -> Iterator[regex.Match]:
         """Every match in the prose, as `pattern.finditer(doc.prose)` yields them.
 
-        `language.regex_timeout` bounds the time spent matching, not the time the caller spends on
-        each match between two (judging a thousand findings is no runaway pattern).
+        The time spent matching is bounded by the engine's watch (`deadline`) or, without one, by
+        `language.regex_timeout`; that bounds the matching, not the time the caller spends on each
+        match between two (judging a thousand findings is no runaway pattern).
         """
         starts = self.starts(doc)
         if starts is None:  # regex's own timeout would count the caller's time too: match all first
-            return iter(list(self.pattern.finditer(doc.prose, timeout=language.regex_timeout(doc.prose))))
+            return iter(list(self.pattern.finditer(doc.prose, timeout=deadline.timeout(doc.prose))))
         return self._at(doc.prose, starts)
 
     def search(self, doc: Document) -> regex.Match | None:
         """The first match in the prose, as `pattern.search(doc.prose)` finds it."""
         starts = self.starts(doc)
         if starts is None:
-            return self.pattern.search(doc.prose, timeout=language.regex_timeout(doc.prose))
+            return self.pattern.search(doc.prose, timeout=deadline.timeout(doc.prose))
         return next(self._at(doc.prose, starts), None)
 
     def _at(self, prose: str, starts: list[int]) -> Iterator[regex.Match]:
         """The matches that begin at candidate starts, in order, resuming after each as finditer does."""
         match = self.pattern.match
-        budget = language.regex_timeout(prose)  # spent only inside regex calls
+        budget = deadline.timeout(prose)  # None: the watch bounds them; else spent only inside regex calls
         resume = 0
         i, count = 0, len(starts)
         while i < count:
@@ -145,11 +146,14 @@ class Matcher:
                 i = bisect.bisect_left(starts, resume, i)
                 continue
             i += 1
-            if budget <= 0:
-                raise TimeoutError("regex timed out")
-            began = time.monotonic()
-            m = match(prose, start, timeout=budget)
-            budget -= time.monotonic() - began
+            if budget is None:
+                m = match(prose, start)
+            else:
+                if budget <= 0:
+                    raise TimeoutError("regex timed out")
+                began = time.monotonic()
+                m = match(prose, start, timeout=budget)
+                budget -= time.monotonic() - began
             if m is not None:
                 yield m
                 resume = max(m.end(), start + 1)
@@ -213,6 +217,8 @@ class Scanner:
             group = groups.setdefault((number, number and spelling not in free), {})
             group.setdefault(spelling.translate(_TO_DIGIT) if number else spelling, []).extend(entries)
         self._passes = [_Pass(_widen(group), bounded) for (_, bounded), group in sorted(groups.items())]
+        for scan in self._passes:
+            scan.pattern()  # compiled now (0.16 s for the built-in packs), not in the first rule's time limit
         self._odd_re: re.Pattern[str] | None = None
         self._last: tuple[weakref.ref, list[list[int]] | None] | None = None
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 
 import regex
 
-from healthlint import language
+from healthlint import deadline, language
 from healthlint.kinds.matcher import Matcher
 from healthlint.model import Document, Span
 
@@ -78,7 +78,7 @@ class Unsourced:
         self._window = window
 
     def find(self, doc: Document) -> Iterator[Span]:
-        timeout = language.regex_timeout(doc.prose)
+        timeout = deadline.timeout(doc.prose)  # None under the engine's watch
         claims = self._claim_spans(doc)
         if not claims:
             return
@@ -122,7 +122,7 @@ class Unsourced:
                 spans.append(Span(start, -neg_end))
         return spans
 
-    def _is_excluded(self, prose: str, claim: Span, sentence: Span, timeout: float) -> bool:
+    def _is_excluded(self, prose: str, claim: Span, sentence: Span, timeout: float | None) -> bool:
         for pattern in self._exclude:
             for m in pattern.finditer(prose, sentence.start, sentence.end, timeout=timeout):
                 if m.start() == m.end():  # a bare look-around marks a point: inside the claim or not
@@ -148,7 +148,7 @@ class Unsourced:
             last = step
         return Span(index.extent(first).start, index.extent(last).end)
 
-    def _has_citation(self, source: str, region: Span, timeout: float) -> bool:
+    def _has_citation(self, source: str, region: Span, timeout: float | None) -> bool:
         return any(c.search(source, region.start, region.end, timeout=timeout) for c in self._citations)
 
 
@@ -157,7 +157,7 @@ def _line_end(text: str, offset: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _markers(source: str, extent: Span, timeout: float) -> list[str]:
+def _markers(source: str, extent: Span, timeout: float | None) -> list[str]:
     """The footnote labels in a sentence's source: "1", "note"; superscripts as digits ("12")."""
     labels = []
     for m in _MARKER.finditer(source, extent.start, extent.end, timeout=timeout):
@@ -166,7 +166,7 @@ def _markers(source: str, extent: Span, timeout: float) -> list[str]:
     return labels
 
 
-def _footnote_entries(source: str, timeout: float) -> set[str]:
+def _footnote_entries(source: str, timeout: float | None) -> set[str]:
     """The footnote labels the document defines (see the module docstring)."""
     labels = {m.group(1).casefold() for m in _FOOTNOTE_ENTRY.finditer(source, timeout=timeout)}
     labels.update(
