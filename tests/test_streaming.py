@@ -76,3 +76,21 @@ def test_the_results_cache_is_written_as_the_run_goes(cache_dir, tmp_path, monke
     monkeypatch.setattr(engine, "lint_document", no_linting)
     again = run_cli("check", "--format", "concise", ".")
     assert again.stdout == first.stdout
+
+
+def test_a_report_file_cut_short_by_an_error_is_neither_written_nor_left_half_done(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "a.md", CLAIM)
+    write(tmp_path, "b.md", CLAIM)
+    real = engine.lint_document
+
+    def failing_on_b(doc, *args, **kwargs):
+        if doc.path == "b.md":
+            raise RuntimeError("boom")
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_document", failing_on_b)
+    result = run_cli("check", "--format", "concise", "-o", "report.txt", "a.md", "b.md")
+    assert result.exit_code == 2
+    assert "internal error: RuntimeError: boom" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.md"]  # no report, no temp file

@@ -139,12 +139,9 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
     if (chosen.human or statistics) and not quiet:  # after the last file: the tally is complete by then
         chunks = itertools.chain(chunks, (formats.summary(tally.counts) for _ in (None,)))
     if output_file is not None:
-        _write_atomically(output_file, "".join(chunks))
+        _write_atomically(output_file, chunks)
     else:
-        out = sys.stdout
-        for chunk in chunks:
-            out.write(chunk)
-        out.flush()
+        _write_out(chunks)
     for _ in results:  # a format that stopped early (none does) must not leave files unlinted
         pass
     _echo_problems(run, quiet)
@@ -152,6 +149,23 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
         return 2
     failing = tally.worst is not None and tally.worst >= threshold
     return 1 if failing and not exit_zero else 0
+
+
+def _write_out(chunks: Iterable[str], batch: int = 1 << 16) -> None:
+    """Write the report to standard output in pieces of about `batch` characters: a write per finding
+    is a system call each where output is unbuffered (PYTHONUNBUFFERED, common in containers)."""
+    out = sys.stdout
+    pending: list[str] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= batch:
+            out.write("".join(pending))
+            pending.clear()
+            size = 0
+    out.write("".join(pending))
+    out.flush()
 
 
 def _echo_problems(run: Run, quiet: bool) -> None:
@@ -246,18 +260,25 @@ def resolve_color(choice: str, stream: TextIO) -> bool:
     return stream.isatty()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a report or baseline so a reader never sees half a file (temp file, then rename)."""
+def _write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Write a report or baseline so a reader never sees half a file (temp file, then rename); an
+    iterable of chunks is written as it comes."""
     import tempfile
 
     folder = path.resolve().parent
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                         prefix=f".{path.name}.", suffix=".tmp") as handle:
-            handle.write(text)
-        os.replace(handle.name, path)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with open(fd, "w", encoding="utf-8") as handle:
+            handle.writelines([text] if isinstance(text, str) else text)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(temp):  # not renamed: an error, or an interruption mid-report
+            os.unlink(temp)
 
 
 def _split(codes: Iterable[str]) -> tuple[str, ...]:
