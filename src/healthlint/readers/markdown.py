@@ -25,11 +25,10 @@ from operator import itemgetter
 from typing import Any
 
 from healthlint.model import Block, Document, Span
-from healthlint.readers import html, mdblocks, mdinline, text
+from healthlint.readers import frontmatter, html, mdblocks, mdinline, text
 from healthlint.readers.html import Piece, RawBlock
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FIELDS = ("title", "description")
 # The `>` markers that start each later line of an HTML block inside a block quote.
 _QUOTE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 # A line opening 64 nested quotes or lists: no real document, and the parser (like marko, whose
@@ -37,7 +36,6 @@ _QUOTE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 _TOO_DEEP = re.compile(r"[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
 # The same after a line break: `^` with re.M makes sre try every position, '\n' lets it skip.
 _TOO_DEEP_LATER = re.compile(r"\n[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
-_STR_TAG = "tag:yaml.org,2002:str"
 _FORM_FEED = re.compile("\f")
 _SPAN_KEY = itemgetter(0, 1)
 _NON_SPACE = re.compile(r"\S")
@@ -117,56 +115,15 @@ class _SourceMap:
         return [(start + at(pairs, start), end + at(pairs, end), x) for start, end, x in items]
 
 
-# Front matter is a page's metadata, never a place for YAML anchors or deep flow nesting: both are
-# refused (the block stays masked) before the parser sees them.
-_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
-MAX_FLOW_BRACKETS = 200
-
-
 def _front_matter(fm: re.Match[str]) -> tuple[dict[str, Any], list[tuple[int, int]]]:
     """The front matter's mapping, and the spans of the string values of title and description.
 
     Anything but a YAML mapping gives ({}, []): the block stays masked and the file is still read.
     """
-    import yaml  # deferred: only files with front matter need it
-
     content = fm.group(1) or ""
     base = fm.start(1) if fm.group(1) is not None else fm.end()
-    if _ANCHOR.search(content) or content.count("[") + content.count("{") > MAX_FLOW_BRACKETS:
-        return {}, []  # untrusted: no alias expansion ("billion laughs"), no nesting libyaml recurses into
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(content)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
-        return {}, []  # not YAML; a date like 2024-13-45 raises ValueError
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return {}, []
-    fields = []
-    for key, value in node.value:
-        if not (isinstance(key, yaml.ScalarNode) and key.value in _FIELDS):
-            continue
-        if not (isinstance(value, yaml.ScalarNode) and value.tag == _STR_TAG):
-            continue
-        span = _value_span(content, value)
-        if span is not None:
-            fields.append((base + span[0], base + span[1]))
-    return data, fields
-
-
-def _value_span(content: str, node: Any) -> tuple[int, int] | None:
-    """The text of a scalar's value (inside quotes, below a block indicator), or None if unsure."""
-    start, end, style = node.start_mark.index, node.end_mark.index, node.style or ""
-    raw = content[start:end]
-    if style in ("'", '"'):
-        ok = len(raw) >= 2 and raw[0] == raw[-1] == style
-        return (start + 1, end - 1) if ok else None
-    if style in ("|", ">"):
-        newline = raw.find("\n")
-        return (start + newline + 1, end) if raw[:1] == style and newline >= 0 else None
-    return (start, end) if raw.split() == node.value.split() else None
+    data, fields = frontmatter.parse(content)
+    return data, [(base + start, base + end) for start, end in fields]
 
 
 def _trim_blocks(prose: str, blocks: list[RawBlock]) -> tuple[Block, ...]:
