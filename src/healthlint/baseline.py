@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from healthlint.errors import InputError
 from healthlint.model import FileResult, Finding
@@ -62,7 +62,7 @@ def apply(results: Sequence[FileResult], baseline: Counter[Key]) -> Filtered:
                 waived += 1
             else:
                 kept.append(finding)
-        kept_results.append(replace(result, findings=tuple(kept)))
+        kept_results.append(result._replace(findings=tuple(kept)))
     linted = {r.document.path for r in results}
     stale = sum(n for (path, _, _), n in remaining.items() if n > 0 and path in linted)
     return Filtered(tuple(kept_results), waived, stale)

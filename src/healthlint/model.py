@@ -1,6 +1,8 @@
 """Values that cross module boundaries: documents, spans, rules and findings.
 
-Everything here is a small frozen dataclass. Positions stay `str` offsets into `Document.source`
+Everything here is immutable: the values made by the thousand per run (spans, blocks, findings,
+notices, results) are named tuples, cheaper to define at start-up and to create than frozen
+dataclasses, and the rest are frozen dataclasses. Positions stay `str` offsets into `Document.source`
 until a format asks `Document.position()` for a 1-based line and column, so no module ever has to
 re-locate text after the fact.
 """
@@ -13,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 _LINE_END = re.compile(r"\r\n?|\n")
 
@@ -37,16 +39,14 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range of `str` indices into `Document.source`: start inclusive, end exclusive."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One unit of prose the reader found: sentences never run across two blocks.
 
     role is one of: heading, paragraph, item (list item), quote, cell (table cell),
@@ -230,8 +230,7 @@ class Rule:
         return self
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A rule's verdict on one span of a document (or on the whole document)."""
 
     rule_id: str
@@ -243,16 +242,14 @@ class Finding:
     document: bool = False
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     """Something the user should know that is not a finding: a skipped binary file, a regex timeout."""
 
     path: str
     message: str
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """The findings for one document, sorted by position then rule id."""
 
     document: Document
