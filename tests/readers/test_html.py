@@ -283,6 +283,42 @@ def test_unterminated_constructs_do_not_raise():
     kept(read("<![foo[ x ]]> after"), "after")
 
 
+SECTION_TOKENS = st.sampled_from(["<![CDATA[", "<![if ", "<![endif]", "<![foo[", "<![", "]]>", "]>", "] ]>", ">", "<",
+                                  "<p>", "</p>", "cure", " ", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(SECTION_TOKENS, max_size=14).map("".join))
+def test_marked_section_guard_reads_what_html_parser_reads(text):
+    """The guard that stops rescans for an unclosed `<![CDATA[` changes no reading, only its cost."""
+    guarded = html.read("page.html", text)
+    original = html._Masker._closes_after
+    try:
+        html._Masker._closes_after = lambda self, closer, pos: True  # html.parser's own search decides
+        unguarded = html.read("page.html", text)
+    finally:
+        html._Masker._closes_after = original
+    assert (guarded.prose, guarded.blocks) == (unguarded.prose, unguarded.blocks)
+
+
+def test_unclosed_marked_sections_cost_no_rescans():
+    """`<![CDATA[` with no `]]>` after it but a `>` later made html.parser search to the end from each one;
+    4x the input took 11x the time (quadratic). CPU time of 4x the input must stay under 8x."""
+    import time
+
+    def cpu(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            html.read("page.html", text)
+            best = min(best, time.process_time() - start)
+        return best
+
+    for unit in ("a <![CDATA[ ]> ", "a <![if x > "):
+        ratio = cpu(unit * 8_000) / max(cpu(unit * 2_000), 1e-4)
+        assert ratio < 8, f"{unit!r}: 4x the input took {ratio:.1f}x the time"
+
+
 def test_ten_thousand_unclosed_tags_are_read():
     # Before the guards `<a ` * 10,000 took 8 s (quadratic rescans in html.parser) and `<![foo[`
     # raised; speed itself is the benchmark's business, not a unit test's.

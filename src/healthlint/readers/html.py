@@ -54,6 +54,12 @@ _NOT_BREAK = re.compile(r"[^\r\n]+")
 _NON_SPACE = re.compile(r"\S")
 _LINE_END = re.compile(r"\n")
 _COMMENT_CLOSE = re.compile(r"--!?\s*>")
+# html.parser's (_markupbase) ends of marked sections, and its name scan
+_SECTION_CLOSE = re.compile(r"]\s*]\s*>")
+_MS_SECTION_CLOSE = re.compile(r"]\s*>")
+_SECTION_CLOSERS = dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), _SECTION_CLOSE) | dict.fromkeys(
+    ("if", "else", "endif"), _MS_SECTION_CLOSE)
+_SECTION_NAME = re.compile(r"([a-zA-Z][-_.a-zA-Z0-9]*)\s*")
 # html.parser (3.11) gives up on an `&#` that is not a complete character reference and reports the
 # rest of the file as text, tags included; such an '&' is fed to it as a space (same length).
 _BROKEN_CHARREF = re.compile(r"&(?=#(?![0-9]+[^0-9a-fA-F]|[xX][0-9a-fA-F]+[^0-9a-fA-F]))")
@@ -191,7 +197,8 @@ class _Masker(HTMLParser):
         self._open: dict[str, int] = {}
         self._segment: list[int] | None = None  # [start, end] of the text since the last boundary
         self._gt_cache: tuple[str | None, int] = (None, -1)  # (rawdata, its last '>')
-        self._close_cache: tuple[str | None, int, int] = (None, 0, -1)  # (rawdata, from, first close)
+        # closer -> (rawdata, searched from, first match at or after it, or -1)
+        self._close_cache: dict[re.Pattern[str], tuple[str | None, int, int]] = {}
 
     def run(self) -> None:
         """Parse the whole text, then close the last block."""
@@ -318,11 +325,16 @@ class _Masker(HTMLParser):
         return super().parse_html_declaration(i) if self._has_gt_after(i) else self._recover(i)
 
     def parse_comment(self, i: int, report: int = 1) -> int:
-        if report and not self._comment_closes_after(i + 4):
+        if report and not self._closes_after(_COMMENT_CLOSE, i + 4):
             return self._recover(i)
         return super().parse_comment(i, report)
 
     def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # `<![CDATA[` and its kin end at `]]>`, `<![if` and its kin at `]>`, as html.parser looks for them
+        name = _SECTION_NAME.match(self.rawdata, i + 3)
+        closer = _SECTION_CLOSERS.get(name.group(1).lower()) if name else None
+        if closer is not None and not self._closes_after(closer, i + 3):
+            return self._recover(i)
         # html.parser raises AssertionError on `<![foo[`; read it as a bogus comment, as browsers do.
         try:
             return super().parse_marked_section(i, report)
@@ -336,13 +348,14 @@ class _Masker(HTMLParser):
             self._gt_cache = (rawdata, rawdata.rfind(">"))
         return self._gt_cache[1] > i
 
-    def _comment_closes_after(self, pos: int) -> bool:
+    def _closes_after(self, closer: re.Pattern[str], pos: int) -> bool:
+        """Whether `closer` matches at or after `pos`: one search per closer, reused while it answers."""
         rawdata = self.rawdata
-        cached, searched_from, close = self._close_cache
+        cached, searched_from, close = self._close_cache.get(closer, (None, 0, -1))
         if cached is not rawdata or pos < searched_from or (close >= 0 and close < pos):
-            m = _COMMENT_CLOSE.search(rawdata, pos)
+            m = closer.search(rawdata, pos)
             close = m.start() if m else -1
-            self._close_cache = (rawdata, pos, close)
+            self._close_cache[closer] = (rawdata, pos, close)
         return close >= 0
 
     def _recover(self, i: int) -> int:
