@@ -94,3 +94,25 @@ def test_a_report_file_cut_short_by_an_error_is_neither_written_nor_left_half_do
     assert result.exit_code == 2
     assert "internal error: RuntimeError: boom" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.md"]  # no report, no temp file
+
+
+def test_a_report_stopped_early_does_not_wait_for_every_file(tmp_path, monkeypatch):
+    """With --jobs, closing the results after the first file cancels the chunks not yet started."""
+    monkeypatch.chdir(tmp_path)
+    pages = runner.MIN_PARALLEL_FILES * 8
+    for i in range(pages):
+        write(tmp_path, f"pages/p{i:03}.md", CLAIM * 200)
+    log = tmp_path / "linted.log"  # the workers are other processes: they tell through a file
+    real = runner.Runner.lint_file
+
+    def logging_lint(self, path, *args):
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{path}\n")
+        return real(self, path, *args)
+
+    monkeypatch.setattr(runner.Runner, "lint_file", logging_lint)
+    run = runner.Runner(runner.Options()).run([Path("pages")], jobs=2)
+    assert next(run.results).document.path == "pages/p000.md"
+    run.results.close()  # what happens when the CLI fails half-way through a report
+    linted = len(log.read_text(encoding="utf-8").splitlines())
+    assert 0 < linted < pages / 2, linted

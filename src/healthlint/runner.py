@@ -157,6 +157,7 @@ class Runner:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
             chunk = max(1, min(32, len(targets) // (workers * 4)))  # small enough to balance the load
+            # closed early (a report that fails half-way), map cancels the chunks not yet started
             yield from pool.map(_lint_in_worker, targets, chunksize=chunk)
 
     def lint_cached(self, path: Path, store: resultcache.Store | None) -> Linted:
