@@ -116,3 +116,11 @@ def test_a_report_stopped_early_does_not_wait_for_every_file(tmp_path, monkeypat
     run.results.close()  # what happens when the CLI fails half-way through a report
     linted = len(log.read_text(encoding="utf-8").splitlines())
     assert 0 < linted < pages / 2, linted
+
+
+def test_a_file_named_twice_is_reported_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "a.md", CLAIM)
+    result = run_cli("check", "--format", "concise", "a.md", "./a.md", ".")
+    assert result.exit_code == 1
+    assert result.stdout.count("a.md:1:15: HL101") == 1
