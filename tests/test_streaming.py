@@ -124,3 +124,30 @@ def test_a_file_named_twice_is_reported_once(tmp_path, monkeypatch):
     result = run_cli("check", "--format", "concise", "a.md", "./a.md", ".")
     assert result.exit_code == 1
     assert result.stdout.count("a.md:1:15: HL101") == 1
+
+
+class Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.writes = tty, []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.writes.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_terminal_gets_each_finding_as_it_comes_and_a_pipe_gets_big_pieces(monkeypatch):
+    from healthlint import cli
+
+    lines = [f"page.md:{n}:1: HL101 cure\n" for n in range(1, 2001)]
+    for tty, expected in ((True, 2000), (False, 1)):
+        stream = Stream(tty)
+        monkeypatch.setattr("sys.stdout", stream)
+        cli._write_out(iter(lines))
+        monkeypatch.undo()
+        assert "".join(stream.writes) == "".join(lines)
+        assert len([w for w in stream.writes if w]) == expected

@@ -153,8 +153,11 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
 
 def _write_out(chunks: Iterable[str], batch: int = 1 << 16) -> None:
     """Write the report to standard output in pieces of about `batch` characters: a write per finding
-    is a system call each where output is unbuffered (PYTHONUNBUFFERED, common in containers)."""
+    is a system call each where output is unbuffered (PYTHONUNBUFFERED, common in containers). A
+    terminal gets each finding as it comes."""
     out = sys.stdout
+    if out.isatty():
+        batch = 0
     pending: list[str] = []
     size = 0
     for chunk in chunks:
