@@ -80,10 +80,6 @@ class Row:
     marks: tuple = ()
 
 
-def xfail(reason: str) -> tuple:
-    return (pytest.mark.xfail(strict=True, reason=reason),)
-
-
 ROWS = (
     # --- python tags: refused with file:line, never constructed --------------------------------------
     Row("rule-python-apply", {"extra.yaml": rule(message=f"message: {OS_SYSTEM}")}, 2,
@@ -165,8 +161,7 @@ ROWS = (
     Row("rule-control-character", {"extra.yaml": VAGUE.replace("name: vague", "name: vague\x07")}, 2,
         ("extra.yaml:2:", "control character U+0007 is not allowed")),
     Row("config-nul-character", {".healthlint.yaml": "select: [HL1]\nignore: [HL6]\x00\n"}, 2,
-        (".healthlint.yaml:2:", "control characters are not allowed"), args=(), marks=xfail(
-            "BUG: a NUL in a config file: the same two-line ReaderError message without a line number")),
+        (".healthlint.yaml:2:", "control character U+0000 is not allowed"), args=()),
     # --- no key of a rule references files or runs anything -------------------------------------------
     Row("rule-include-key", {"extra.yaml": VAGUE + "  include: other.yaml\n", "other.yaml": VAGUE}, 2,
         ("healthlint: error: extra.yaml:8: HL901: unknown key 'include'",)),
@@ -188,9 +183,9 @@ ROWS = (
     # --- unknown keys, wrong types, duplicates: file, line and rule -----------------------------------
     Row("rule-unknown-key-int", {"extra.yaml": VAGUE + "  1: x\n"}, 2, ("extra.yaml:8: HL901: unknown key 1",)),
     Row("rule-unknown-key-bool", {"extra.yaml": VAGUE + "  true: x\n"}, 2, ("extra.yaml:8: HL901: unknown key True",)),
-    Row("rule-unknown-key-null", {"extra.yaml": VAGUE + "  null: x\n"}, 2, ("extra.yaml:8: HL901: unknown key None",),
-        marks=xfail("BUG: rulefile.compile_rule's fail() treats a falsy key (None) as 'no key' and reports the "
-                    "rule's first line: 'extra.yaml:1: HL901: unknown key None'")),
+    Row("rule-unknown-key-null", {"extra.yaml": VAGUE + "  null: x\n"}, 2, ("extra.yaml:8: HL901: unknown key None",)),
+    Row("rule-unknown-key-false", {"extra.yaml": VAGUE + "  false: x\n"}, 2,
+        ("extra.yaml:8: HL901: unknown key False",)),
     Row("rule-key-is-a-list", {"extra.yaml": VAGUE + "  ? [a]\n  : x\n"}, 2,
         ("extra.yaml:8:", "a key must be a plain value")),
     Row("rule-severity-int", {"extra.yaml": rule(severity="severity: 3")}, 2,
@@ -220,9 +215,11 @@ ROWS = (
     Row("rule-overrides-message-int", {"extra.yaml": VAGUE + "  overrides: [{when: {product: cbd}, message: 5}]\n"}, 2,
         ("extra.yaml:8: HL901: overrides: message must be",)),
     Row("rule-overrides-when-string", {"extra.yaml": VAGUE + "  overrides: [{when: x}]\n"}, 2,
-        ("extra.yaml:8: HL901: overrides: when must map",),
-        marks=xfail("BUG: the error for a non-mapping override 'when' points at the rule's first line "
-                    "('extra.yaml:1: HL901: overrides: when must map ...'), not at the overrides key on line 8")),
+        ("extra.yaml:8: HL901: overrides: when must map",)),
+    Row("rule-overrides-when-unknown-product", {"extra.yaml": VAGUE + "  overrides: [{when: {product: x}}]\n"}, 2,
+        ("extra.yaml:8: HL901: overrides: when: unknown product 'x'",)),
+    Row("rule-example-context-unknown", {"extra.yaml": VAGUE + "  examples:\n    flag: [{text: a, context: {x: y}}]\n"},
+        2, ("extra.yaml:8: HL901: examples: flag: context: unknown context 'x'",)),
     Row("rule-references-ints", {"extra.yaml": VAGUE + "  references: [1]\n"}, 2,
         ("extra.yaml:8: HL901: references must be a list of strings",)),
     Row("rule-not-a-mapping", {"extra.yaml": "- 5\n"}, 2, ("extra.yaml", "rule #1: each rule must be a mapping",)),

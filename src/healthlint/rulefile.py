@@ -166,18 +166,22 @@ def load_rule_file(path: Path) -> list[Rule]:
     return rules
 
 
+_RULE = object()  # what a rule error is about when no one key is at fault: the line of the rule itself
+
+
 def compile_rule(data: LocatedDict, path: Path) -> Rule:
     """Validate one rule mapping and build its kind."""
     rule_id = data.get("id")
     label = rule_id if isinstance(rule_id, str) else f"rule at line {data.line}"
 
-    def fail(key: str | None, problem: str) -> RuleFileError:
-        line = data.line_of(key) if key else data.line
+    def fail(key: object, problem: str) -> RuleFileError:
+        """The error at the line of `key` (any YAML key, None and False included), or of the rule (_RULE)."""
+        line = data.line if key is _RULE else data.line_of(key)
         return RuleFileError(f"{path}:{line}: {label}: {problem}")
 
     for key in REQUIRED:
         if key not in data:
-            return_error = fail(None, f"missing key '{key}'")
+            return_error = fail(_RULE, f"missing key '{key}'")
             raise return_error
     kind_name = data["kind"]
     if not isinstance(kind_name, str):
@@ -212,11 +216,11 @@ def compile_rule(data: LocatedDict, path: Path) -> Rule:
     except TypeError as exc:
         missing = [p for p in kind_keys if p not in data and _is_required(kind_class, p)]
         if missing:
-            raise fail(None, f"kind {kind_name} needs key '{missing[0]}'") from None
-        raise fail(None, str(exc)) from None
+            raise fail(_RULE, f"kind {kind_name} needs key '{missing[0]}'") from None
+        raise fail(_RULE, str(exc)) from None
     except ValueError as exc:
         key = str(exc).partition(":")[0].partition("[")[0]  # "phrases[0]: ..." is about 'phrases'
-        raise fail(key if key in data else None, str(exc)) from None
+        raise fail(key if key in data else _RULE, str(exc)) from None
 
     return Rule(
         id=text["id"],
@@ -285,7 +289,7 @@ def _overrides(data: LocatedDict, fail: Any) -> tuple[Override, ...]:
             if key in item and (not isinstance(item[key], str) or not item[key].strip()):
                 raise fail("overrides", f"overrides: {key} must be a non-empty string")
         overrides.append(Override(
-            when=parse_condition(item["when"], "overrides: when", fail),
+            when=parse_condition(item["when"], "overrides: when", lambda _, problem: fail("overrides", problem)),
             severity=severity,
             message=item.get("message", "").strip() or None,
             suggestion=item.get("suggestion", "").strip() or None,
@@ -314,7 +318,8 @@ def _example(item: object, key: str, fail: Any) -> Example:
     if isinstance(item, str):
         return Example(item)
     if isinstance(item, Mapping) and isinstance(item.get("text"), str) and set(item) <= {"text", "context"}:
-        condition = parse_condition(item.get("context", {}), f"examples: {key}: context", fail)
+        condition = parse_condition(item.get("context", {}), f"examples: {key}: context",
+                                    lambda _, problem: fail("examples", problem))
         if any(len(values) != 1 for values in condition.values()):
             raise fail("examples", f"examples: {key}: context takes one value per key")
         return Example(item["text"], Context(**{k: v[0] for k, v in condition.items()}))
