@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from healthlint.errors import ConfigError
 from healthlint.model import CONTEXT_VALUES, Context, Severity
@@ -22,8 +22,7 @@ KEYS = ("extend", "select", "ignore", "severity", "rules", "exclude", "per-file-
         "require-reason")
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     """A gitignore-style pattern and the folder it is relative to; `!pattern` negates (per-file-ignores)."""
 
     root: Path

@@ -11,9 +11,8 @@ import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from healthlint.config import Pattern
 
@@ -52,8 +51,7 @@ def _spec(pattern: str) -> GitIgnoreSpec:
     return GitIgnoreSpec.from_lines([pattern])
 
 
-@dataclass(frozen=True)
-class Excludes:
+class Excludes(NamedTuple):
     """Config exclude patterns; `matches` says whether a path falls under one."""
 
     patterns: tuple[Pattern, ...] = ()

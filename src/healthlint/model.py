@@ -1,8 +1,8 @@
 """Values that cross module boundaries: documents, spans, rules and findings.
 
-Everything here is immutable: the values made by the thousand per run (spans, blocks, findings,
-notices, results) are named tuples, cheaper to define at start-up and to create than frozen
-dataclasses, and the rest are frozen dataclasses. Positions stay `str` offsets into `Document.source`
+Everything here is immutable. Most values are named tuples, cheaper to define at start-up and to
+create than frozen dataclasses; those that need a cached property or `dataclasses.replace` (Document,
+Context, Rule) are frozen dataclasses. Positions stay `str` offsets into `Document.source`
 until a format asks `Document.position()` for a 1-based line and column, so no module ever has to
 re-locate text after the fact.
 """
@@ -139,8 +139,7 @@ class Context:
         return all(getattr(self, key) in values for key, values in condition.items())
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     """Severity, message or suggestion that replace a rule's own when `when` matches the context."""
 
     when: Mapping[str, tuple[str, ...]]
@@ -149,16 +148,14 @@ class Override:
     suggestion: str | None = None
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """One example text, read as Markdown, in the context it is linted in."""
 
     text: str
-    context: Context = field(default_factory=Context)
+    context: Context = Context()
 
 
-@dataclass(frozen=True)
-class Examples:
+class Examples(NamedTuple):
     """Text a rule must flag and text it must pass; run by `healthlint test-rules` and the tests."""
 
     flag: tuple[Example, ...]

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import regex
 
@@ -37,8 +36,7 @@ OPTIONAL = ("references", "suggestion", "examples", "negation", "questions", "ap
 CHOICES = {"negation": ("excuses", "ignored"), "questions": ("skip", "downgrade", "flag", "unless-denied")}
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     """The rules of a run, in load order, and the lexicon their context checks use."""
 
     rules: tuple[Rule, ...]
@@ -95,7 +93,7 @@ def load_rules(paths: Sequence[Path] | None = None, lexicon: Lexicon | None = No
         return cached
     ruleset = _compile_rules(files, lexicon)
     if name is not None:
-        ruleset = replace(ruleset, key=name)
+        ruleset = ruleset._replace(key=name)
         cache.store(name, ruleset)
     return ruleset
 

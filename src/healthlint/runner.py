@@ -22,8 +22,7 @@ from healthlint.errors import BinaryFileError, ConfigError, HealthlintError, Inp
 from healthlint.model import Document, FileResult, Notice, Rule, Severity
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What the command line says; it wins over every config file."""
 
     config_path: Path | None = None  # one config for every file instead of the nearest one

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from healthlint.model import Document, Finding, Span
 
@@ -26,8 +26,7 @@ DIRECTIVE = re.compile(
 CODE = re.compile(r"HL\d{0,3}\Z")
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(NamedTuple):
     """One parsed directive: its verb, the codes it names (empty: all), where it sits, and why."""
 
     verb: str
@@ -39,8 +38,7 @@ class Directive:
         return not self.codes or any(rule_id.startswith(code) for code in self.codes)
 
 
-@dataclass(frozen=True)
-class _Region:
+class _Region(NamedTuple):
     """Offsets [start, end) of the document where `directive` waives its rules."""
 
     start: int
@@ -92,8 +90,7 @@ def regions(doc: Document, directives: Sequence[Directive]) -> list[_Region]:
     return found
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What suppression did to one document's findings."""
 
     kept: tuple[Finding, ...]

@@ -13,13 +13,12 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from healthlint.model import Document, FileResult, Finding, Severity
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     module: str  # healthlint.formats.<module>, imported when used: a run needs only one format
     human: bool  # prints a summary line and may use colour
     takes_rules: bool = False  # render accepts rules: Mapping[str, Rule] | None
