@@ -3,9 +3,9 @@
 Every format has `render(results, color) -> Iterator[str]` and yields chunks the CLI writes as they
 come; `results` is an iterable read once, in path order, so line formats stream and the others
 collect what they need. Human formats get the summary line appended by the CLI; machine formats
-hold nothing else. A format with `takes_rules=True` also accepts `rules=`, a mapping of rule id to `Rule`, for rule
-metadata (rationale, suggestion, references) that findings do not carry; the CLI passes the rules it
-ran, after config severity overrides.
+hold nothing else. A format with `takes_rules=True` also accepts `rules=`, a mapping of rule id to
+`Rule`, for rule metadata (rationale, suggestion, references) that findings do not carry; the CLI
+passes the rules it ran, after config severity overrides.
 """
 
 from __future__ import annotations
