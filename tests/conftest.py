@@ -53,3 +53,30 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HEALTHLINT_CACHE_DIR", str(folder))
     monkeypatch.delenv("HEALTHLINT_NO_CACHE", raising=False)
     return folder
+
+
+# A user rule whose pattern backtracks for ever on a run of x ("catastrophic backtracking").
+CATASTROPHIC_RULE = """\
+- id: HL901
+  name: x-run
+  kind: pattern
+  severity: warning
+  pattern: '(x|xx)+y'
+  message: '"{match}" is an x run.'
+  rationale: A pattern with catastrophic backtracking on a long run of x.
+"""
+
+
+def log_linting(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Make every file that is linted (not read from the results cache) append its path to `log`: the
+    --jobs workers are other processes, and a file is how they can tell the test."""
+    from healthlint import runner
+
+    real = runner.Runner.lint_file
+
+    def logging_lint(self: runner.Runner, path: Path, *args: object) -> runner.Linted:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{path}\n")
+        return real(self, path, *args)
+
+    monkeypatch.setattr(runner.Runner, "lint_file", logging_lint)

@@ -10,25 +10,16 @@ import time
 
 import pytest
 
-from conftest import write
+from conftest import CATASTROPHIC_RULE, write
 from healthlint import deadline, engine, language, readers, rulefile
 
-EVIL = """\
-- id: HL901
-  name: x-run
-  kind: pattern
-  severity: warning
-  pattern: '(x|xx)+y'
-  message: '"{match}" is an x run.'
-  rationale: A pattern with catastrophic backtracking on a long run of x.
-"""
 PAGE = "Our infusions cure depression.\n\n" + "x" * 60 + "\n"
 
 
 @pytest.fixture
 def rules(tmp_path):
     builtin = rulefile.load_rules()
-    extra = rulefile.load_rules([write(tmp_path, "evil.yaml", EVIL)], builtin.lexicon)
+    extra = rulefile.load_rules([write(tmp_path, "evil.yaml", CATASTROPHIC_RULE)], builtin.lexicon)
     chosen = [r for r in builtin.rules if r.id == "HL101"] + list(extra.rules)
     return chosen, builtin.lexicon
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRC, run_cli, write
+from conftest import SRC, log_linting, run_cli, write
 from healthlint import readers, resultcache, runner
 
 CLAIMS = "# Ketamine\n\nOur infusions cure depression. 70% of patients respond.\n"
@@ -172,15 +172,8 @@ def test_a_rerun_with_jobs_lints_only_what_changed(cache_dir, site, monkeypatch)
         write(site, f"pages/p{i}.md", CLAIMS + "More copy about our clinic and its caring staff. " * 80 + "\n")
     first = findings("--jobs", "2")
     write(site, "pages/p7.md", "Our infusions cure anxiety.\n")
-    log = site.parent / "linted.log"  # the workers are other processes: they tell through a file
-    real = runner.Runner.lint_file
-
-    def spy(self, path, *args):
-        with open(log, "a", encoding="utf-8") as out:
-            out.write(f"{path}\n")
-        return real(self, path, *args)
-
-    monkeypatch.setattr(runner.Runner, "lint_file", spy)
+    log = site.parent / "linted.log"
+    log_linting(monkeypatch, log)
     second = findings("--jobs", "2")
     assert log.read_text(encoding="utf-8").splitlines() == ["pages/p7.md"]
     assert [f for f in second if f[0] != "pages/p7.md"] == [f for f in first if f[0] != "pages/p7.md"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli, write
+from conftest import log_linting, run_cli, write
 from healthlint import engine, resultcache, runner
 
 CLAIM = "Our infusions cure depression.\n"
@@ -102,15 +102,8 @@ def test_a_report_stopped_early_does_not_wait_for_every_file(tmp_path, monkeypat
     pages = runner.MIN_PARALLEL_FILES * 8
     for i in range(pages):
         write(tmp_path, f"pages/p{i:03}.md", CLAIM * 200)
-    log = tmp_path / "linted.log"  # the workers are other processes: they tell through a file
-    real = runner.Runner.lint_file
-
-    def logging_lint(self, path, *args):
-        with open(log, "a", encoding="utf-8") as out:
-            out.write(f"{path}\n")
-        return real(self, path, *args)
-
-    monkeypatch.setattr(runner.Runner, "lint_file", logging_lint)
+    log = tmp_path / "linted.log"
+    log_linting(monkeypatch, log)
     run = runner.Runner(runner.Options()).run([Path("pages")], jobs=2)
     assert next(run.results).document.path == "pages/p000.md"
     run.results.close()  # what happens when the CLI fails half-way through a report

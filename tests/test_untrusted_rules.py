@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRC, run_cli, write
+from conftest import CATASTROPHIC_RULE, SRC, run_cli, write
 
 GOOD = "Our infusions cure depression.\n"
 GOOD_FINDING = 'good.md:1:15: HL101 "cure" promises a cure'
@@ -298,15 +298,6 @@ def test_untrusted_rules_and_config(tmp_path, row):
 
 # --- catastrophic user regular expressions -------------------------------------------------------------
 
-EVIL = """\
-- id: HL901
-  name: x-run
-  kind: pattern
-  severity: warning
-  pattern: '(x|xx)+y'
-  message: '"{match}" is an x run.'
-  rationale: A pattern with catastrophic backtracking on a long run of x.
-"""
 X_RUN = "x" * 60
 
 
@@ -316,7 +307,7 @@ X_RUN = "x" * 60
 ])
 def test_catastrophic_regex_is_stopped_and_named(tmp_path, select, fail_on, code):
     (tmp_path / ".git").mkdir()
-    write(tmp_path, "evil.yaml", EVIL)
+    write(tmp_path, "evil.yaml", CATASTROPHIC_RULE)
     write(tmp_path, "page.md", f"# Intro\n\n{X_RUN}\n\n{GOOD}")
     write(tmp_path, "good.md", GOOD)
     code_, out, err = run_real(("check", "--format", "concise", "--rules", "evil.yaml", "--select", select,
@@ -334,7 +325,7 @@ def test_catastrophic_regex_in_a_config_rule_file(tmp_path):
     """The same rule brought in by a config's `rules:`; the notice names it and the run goes on."""
     (tmp_path / ".git").mkdir()
     write(tmp_path, ".healthlint.yaml", "rules: [evil.yaml]\nselect: [HL101, HL901]\n")
-    write(tmp_path, "evil.yaml", EVIL)
+    write(tmp_path, "evil.yaml", CATASTROPHIC_RULE)
     write(tmp_path, "page.txt", f"{X_RUN}\n")
     write(tmp_path, "good.md", GOOD)
     code, out, err = run_real(("check", "--format", "concise", "page.txt", "good.md"), tmp_path)
@@ -346,7 +337,7 @@ def test_catastrophic_regex_in_a_config_rule_file(tmp_path):
 def test_timed_out_rule_reports_nothing_for_that_file(tmp_path):
     """Matches before the catastrophic spot: either all of the rule's findings or none, never a silent part."""
     (tmp_path / ".git").mkdir()
-    write(tmp_path, "evil.yaml", EVIL)
+    write(tmp_path, "evil.yaml", CATASTROPHIC_RULE)
     write(tmp_path, "page.md", f"Short runs: xy and xxy here.\n\n{X_RUN}\n")
     write(tmp_path, "good.md", GOOD)
     code, out, err = run_real(("check", "--format", "concise", "--rules", "evil.yaml", "--select", "HL101,HL901",
