@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthlint.model import Document
-from healthlint.readers import html, load
+from healthlint.readers import html, htmlmask, load
 
 
 def read(text: str) -> Document:
@@ -292,12 +292,12 @@ SECTION_TOKENS = st.sampled_from(["<![CDATA[", "<![if ", "<![endif]", "<![foo[",
 def test_marked_section_guard_reads_what_html_parser_reads(text):
     """The guard that stops rescans for an unclosed `<![CDATA[` changes no reading, only its cost."""
     guarded = html.read("page.html", text)
-    original = html._Masker._closes_after
+    original = htmlmask.Masker._closes_after
     try:
-        html._Masker._closes_after = lambda self, closer, pos: True  # html.parser's own search decides
+        htmlmask.Masker._closes_after = lambda self, closer, pos: True  # html.parser's own search decides
         unguarded = html.read("page.html", text)
     finally:
-        html._Masker._closes_after = original
+        htmlmask.Masker._closes_after = original
     assert (guarded.prose, guarded.blocks) == (unguarded.prose, unguarded.blocks)
 
 
@@ -384,3 +384,15 @@ def test_property_any_text(text):
 @given(HTMLISH)
 def test_property_htmlish(text):
     check(html.read("p.html", text))
+
+
+def test_html_parser_is_imported_only_for_pages_with_html():
+    """A Markdown page with no HTML in it does not pay for importing html.parser (start-up time)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from healthlint import readers; "
+            "readers.load('a.md', sys.argv[1].encode()); print('html.parser' in sys.modules)")
+    for page, imported in (("# Care\n\nOur clinic &amp; team.\n", False), ("# Care\n\n<div>Our clinic</div>\n", True)):
+        out = subprocess.run([sys.executable, "-c", code, page], capture_output=True, text=True, check=True).stdout
+        assert out == f"{imported}\n", page

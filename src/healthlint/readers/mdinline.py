@@ -26,7 +26,6 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import lru_cache
-from html.entities import html5
 from operator import itemgetter
 
 from healthlint.model import Span
@@ -1155,8 +1154,11 @@ def without_entities(source: str, start: int, end: int) -> list[tuple[int, int]]
     pos = start
     for m in _ENTITY.finditer(source, start, end):
         ref = m.group()
-        if ref[1] != "#" and ref[1:] not in html5:
-            continue
+        if ref[1] != "#":
+            from html.entities import html5  # the entity table: only pages with an entity-like `&name`
+
+            if ref[1:] not in html5:
+                continue
         if m.start() > pos:
             ranges.append((pos, m.start()))
         pos = m.end()
