@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from conftest import log_linting, run_cli, write
+from conftest import SRC, log_linting, run_cli, write
 from healthlint import engine, resultcache, runner
 
 CLAIM = "Our infusions cure depression.\n"
@@ -144,3 +145,36 @@ def test_a_terminal_gets_each_finding_as_it_comes_and_a_pipe_gets_big_pieces(mon
         monkeypatch.undo()
         assert "".join(stream.writes) == "".join(lines)
         assert len([w for w in stream.writes if w]) == expected
+
+
+def test_a_closed_pipe_stops_the_run_without_linting_every_file(tmp_path):
+    """`healthlint check --jobs 2 ... | head -1`: once the reader is gone, the chunks not yet started
+    are cancelled rather than linted while the process waits to exit."""
+    import subprocess
+    import sys
+
+    pages = runner.MIN_PARALLEL_FILES * 8
+    for i in range(pages):
+        write(tmp_path, f"pages/p{i:03}.md", CLAIM * 200)
+    log = tmp_path / "linted.log"
+    driver = (
+        "import sys\n"
+        "from healthlint import runner\n"
+        "real = runner.Runner.lint_file\n"
+        "def logging_lint(self, path, *args):\n"
+        f"    with open({str(log)!r}, 'a', encoding='utf-8') as out:\n"
+        "        out.write(f'{path}\\n')\n"
+        "    return real(self, path, *args)\n"
+        "runner.Runner.lint_file = logging_lint\n"
+        "from healthlint.cli import main\n"
+        "sys.argv = ['healthlint', 'check', '--format', 'concise', '--jobs', '2', 'pages']\n"
+        "main()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", driver], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith(b"pages/p000.md:1:")
+    proc.stdout.close()  # what `head -1` does
+    assert proc.wait(timeout=120) == 2
+    linted = len(log.read_text(encoding="utf-8").splitlines())
+    assert linted < pages / 2, linted

@@ -106,49 +106,52 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
     if jobs is None:  # pre-commit already runs one process per CPU, each on a few files
         jobs = 1 if os.environ.get("PRE_COMMIT") else 0
     run = lint.run(paths or (Path("."),), jobs)
-    results: Iterable[FileResult] = run.results  # streamed: each file is reported as soon as it is linted
+    try:
+        results: Iterable[FileResult] = run.results  # streamed: each file is reported as soon as it is linted
 
-    if write_baseline is not None or baseline_path is not None:
-        from healthlint import baseline
+        if write_baseline is not None or baseline_path is not None:
+            from healthlint import baseline
 
-        results = list(results)  # a baseline is about the whole run
-    if write_baseline is not None:
-        _write_atomically(write_baseline, baseline.dump(results))
-        found = sum(len(r.findings) for r in results)
-        _echo_problems(run, quiet=True)
-        click.echo(f"healthlint: wrote {found} findings to {write_baseline}", err=True)
-        return 2 if run.errors else 0
-    if baseline_path is not None:
-        try:
-            recorded = baseline.load(baseline_path.read_text(encoding="utf-8"), str(baseline_path))
-        except OSError as exc:
-            raise InputError(f"{baseline_path}: cannot read: {exc.strerror or exc}") from None
-        filtered = baseline.apply(results, recorded)
-        results = filtered.results
-        if not quiet and filtered.stale:
-            click.echo(f"healthlint: {filtered.stale} baseline entries no longer occur; "
-                       f"rewrite it with --write-baseline {baseline_path}", err=True)
+            results = list(results)  # a baseline is about the whole run
+        if write_baseline is not None:
+            _write_atomically(write_baseline, baseline.dump(results))
+            found = sum(len(r.findings) for r in results)
+            _echo_problems(run, quiet=True)
+            click.echo(f"healthlint: wrote {found} findings to {write_baseline}", err=True)
+            return 2 if run.errors else 0
+        if baseline_path is not None:
+            try:
+                recorded = baseline.load(baseline_path.read_text(encoding="utf-8"), str(baseline_path))
+            except OSError as exc:
+                raise InputError(f"{baseline_path}: cannot read: {exc.strerror or exc}") from None
+            filtered = baseline.apply(results, recorded)
+            results = filtered.results
+            if not quiet and filtered.stale:
+                click.echo(f"healthlint: {filtered.stale} baseline entries no longer occur; "
+                           f"rewrite it with --write-baseline {baseline_path}", err=True)
 
-    chosen = formats.FORMATS[output_format]
-    use_color = chosen.human and output_file is None and resolve_color(color, sys.stdout)
-    extra = {"rules": lint.rule_index()} if chosen.takes_rules else {}
-    tally = formats.Tally()
-    results = tally.watch(results)
-    chunks: Iterable[str] = (formats.statistics(results) if statistics
-                             else chosen.render(results, use_color, **extra))
-    if (chosen.human or statistics) and not quiet:  # after the last file: the tally is complete by then
-        chunks = itertools.chain(chunks, (formats.summary(tally.counts) for _ in (None,)))
-    if output_file is not None:
-        _write_atomically(output_file, chunks)
-    else:
-        _write_out(chunks)
-    for _ in results:  # a format that stopped early (none does) must not leave files unlinted
-        pass
-    _echo_problems(run, quiet)
-    if run.errors:
-        return 2
-    failing = tally.worst is not None and tally.worst >= threshold
-    return 1 if failing and not exit_zero else 0
+        chosen = formats.FORMATS[output_format]
+        use_color = chosen.human and output_file is None and resolve_color(color, sys.stdout)
+        extra = {"rules": lint.rule_index()} if chosen.takes_rules else {}
+        tally = formats.Tally()
+        results = tally.watch(results)
+        chunks: Iterable[str] = (formats.statistics(results) if statistics
+                                 else chosen.render(results, use_color, **extra))
+        if (chosen.human or statistics) and not quiet:  # after the last file: the tally is complete by then
+            chunks = itertools.chain(chunks, (formats.summary(tally.counts) for _ in (None,)))
+        if output_file is not None:
+            _write_atomically(output_file, chunks)
+        else:
+            _write_out(chunks)
+        for _ in results:  # a format that stopped early (none does) must not leave files unlinted
+            pass
+        _echo_problems(run, quiet)
+        if run.errors:
+            return 2
+        failing = tally.worst is not None and tally.worst >= threshold
+        return 1 if failing and not exit_zero else 0
+    finally:  # a report that stops half-way (a closed pipe, an error) must not wait for every file
+        run.results.close()
 
 
 def _write_out(chunks: Iterable[str], batch: int = 1 << 16) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -78,7 +78,7 @@ class Linted(NamedTuple):
 class Run:
     """A run's outcome: `results` is consumed once, and errors and notices are complete after it."""
 
-    results: Iterator[FileResult] = field(default_factory=lambda: iter(()))
+    results: Generator[FileResult, None, None] = field(default_factory=lambda: (r for r in ()))
     errors: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
@@ -119,7 +119,7 @@ class Runner:
         run.results = self._stream(targets, jobs, run)
         return run
 
-    def _stream(self, targets: list[Path], jobs: int, run: Run) -> Iterator[FileResult]:
+    def _stream(self, targets: list[Path], jobs: int, run: Run) -> Generator[FileResult, None, None]:
         store = resultcache.Store.open()
         self._keyed = store is not None
         for path in targets:
