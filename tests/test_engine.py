@@ -100,3 +100,12 @@ def test_bad_context_keys_are_located_errors(tmp_path, extra, problem):
 def test_unless_denied_questions(tmp_path, text, expected):
     rules = rules_from(tmp_path, BASE + "  questions: unless-denied\n")
     assert bool([f for f in lint(rules, text) if f.span.start < text.index("?")]) is expected
+
+
+def test_a_repeated_claim_shares_one_message(tmp_path):
+    """A page that repeats a claim thousands of times holds one message string per matched text."""
+    rules = rules_from(tmp_path, BASE)
+    found = lint(rules, "It treats depression.\n\nIt TREATS depression.\n\n" * 3)
+    assert [f.message for f in found] == ['"treats depression" is a disease claim.',
+                                          '"TREATS depression" is a disease claim.'] * 3
+    assert len({id(f.message) for f in found}) == 2

@@ -115,15 +115,20 @@ def document_context(doc: Document, default: Context) -> tuple[Context, list[Not
 
 def _findings(doc: Document, rule: Rule, lexicon: Lexicon) -> Iterable[Finding]:
     document = rule.is_document
+    messages: dict[str, str] = {}  # matched text -> message: a page that repeats a claim shares one string
     for span in rule.kind.find(doc):
         severity = _judge(doc, span, rule, lexicon) if not document else rule.severity
         if severity is None:
             continue
+        matched = doc.text(span)
+        message = messages.get(matched)
+        if message is None:
+            message = messages[matched] = format_message(rule.message, matched)
         yield Finding(
             rule_id=rule.id,
             name=rule.name,
             severity=severity,
-            message=format_message(rule.message, doc.text(span)),
+            message=message,
             span=span,
             suggestion=rule.suggestion,
             document=document,
