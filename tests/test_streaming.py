@@ -40,7 +40,6 @@ def test_errors_are_complete_once_the_results_are(tmp_path, monkeypatch):
     run = runner.Runner(runner.Options()).run([Path("a.md"), Path("bad.md"), Path("gone.md")], jobs=1)
     assert run.errors == ["gone.md: no such file or folder"]  # known before any file is linted
     assert [r.document.path for r in run.results] == ["a.md"]
-    assert run.errors[0] == "gone.md: no such file or folder"
     assert len(run.errors) == 2 and run.errors[1].startswith("bad.md: not valid UTF-8")
 
 
