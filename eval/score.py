@@ -286,7 +286,7 @@ def errors(outcomes: Sequence[Outcome], families: Sequence[str]) -> list[dict[st
             "kind": o.item.kind,
             "where": o.item.where,
             "text": o.item.text if o.item.kind == "sentence" else "",
-            "context": {k: v for k, v in vars(o.item.context).items() if v != getattr(Context(), k)},
+            "context": {k: v for k, v in o.item.context._asdict().items() if v != getattr(Context(), k)},
             "note": o.item.note,
             "expected": sorted(o.item.expected),
             "got": [{"rule": f.rule_id, "name": f.name, "severity": str(f.severity), "match": m,

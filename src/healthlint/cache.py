@@ -52,6 +52,38 @@ def key(parts: Iterable[bytes | str]) -> str:
     return digest.hexdigest()
 
 
+_CODE: str | None = None
+
+
+def code_fingerprint() -> str:
+    """Names, sizes and modification times of healthlint's own modules, taken once per process: an
+    edit or an upgrade is a miss for every entry that depends on the code.
+
+    Stat, not content, and `os.scandir`, not `pathlib`: it runs at every start that uses a cache. Both
+    caches ask for it as soon as they are imported, so it describes the code in memory rather than
+    whatever is on disk by the time a long-running process (a test session whose files are being
+    edited) looks for an entry.
+    """
+    global _CODE
+    if _CODE is None:
+        parts: list[str] = []
+        folders = [os.path.dirname(os.path.abspath(__file__))]
+        root = len(folders[0])
+        while folders:
+            with contextlib.suppress(OSError), os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".py"):
+                        with contextlib.suppress(OSError):
+                            info = entry.stat()
+                            parts.append(f"{entry.path[root:]}:{info.st_size}:{info.st_mtime_ns}")
+        from healthlint import __version__
+
+        _CODE = key([__version__, *sorted(parts)])
+    return _CODE
+
+
 def load(name: str) -> object | None:
     """The entry stored under `name`, or None if there is none or it cannot be read."""
     folder = directory()

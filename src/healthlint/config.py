@@ -10,7 +10,6 @@ the file and, for YAML, the line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -29,21 +28,21 @@ class Pattern(NamedTuple):
     pattern: str
 
 
-@dataclass(frozen=True)
-class Config:
-    """Settings for a run. `path` is the file they came from (None: defaults)."""
+class Config(NamedTuple):
+    """Settings for a run. `path` is the file they came from (None: defaults). The mappings are read,
+    never changed."""
 
     path: Path | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
+    severity: Mapping[str, Severity] = {}  # rule id or prefix -> severity
     rules: tuple[Path, ...] = ()  # extra rule files or folders, absolute
     exclude: tuple[Pattern, ...] = ()
     per_file_ignores: tuple[tuple[Pattern, tuple[str, ...]], ...] = ()  # pattern -> codes ignored there
     fail_on: Severity | None = None
-    context: Context = field(default_factory=Context)  # what the copy promotes, where, how
+    context: Context = Context()  # what the copy promotes, where, how
     require_reason: bool = False  # every suppression must give `-- reason` (enables HL003)
-    origins: Mapping[str, str] = field(default_factory=dict, compare=False)  # key -> "file:line" that set it
+    origins: Mapping[str, str] = {}  # key -> "file:line" that set it
 
     def where(self, key: str) -> str:
         """'file:line: key' for messages about a setting."""
@@ -83,10 +82,10 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
         raise ConfigError(f"{path}: extend: circular ({' -> '.join(str(p) for p in (*_seen, path))})")
     settings, extends = _read_settings(path)
     if extends is None:
-        return replace(Config(path=path), **settings)
+        return Config(path=path)._replace(**settings)
     base = load_config(extends, (*_seen, path.resolve()))
     settings["origins"] = {**base.origins, **settings["origins"]}
-    return replace(base, path=path, **settings)
+    return base._replace(path=path, **settings)
 
 
 def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 
 from healthlint import deadline, language, suppressions
 from healthlint.language import Lexicon
@@ -110,7 +109,7 @@ def document_context(doc: Document, default: Context) -> tuple[Context, list[Not
             allowed = ", ".join(f"{k}: {'|'.join(v)}" for k, v in CONTEXT_VALUES.items())
             shown = reprlib.repr(value)  # front matter is untrusted: never echo a huge value
             notices.append(Notice(doc.path, f"front matter healthlint.{key}: {shown} ignored; expected {allowed}"))
-    return replace(default, **values), notices
+    return default._replace(**values), notices
 
 
 def _findings(doc: Document, rule: Rule, lexicon: Lexicon) -> Iterable[Finding]:

@@ -16,13 +16,11 @@ from __future__ import annotations
 import bisect
 import functools
 import weakref
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Mapping, Sequence
 
 import regex
 
-from healthlint.model import Block, Document, Span
+from healthlint.model import Block, Document, Frozen, Span
 
 # A regex call may run this long: max(MIN_REGEX_TIMEOUT, len(text) * REGEX_TIMEOUT_PER_CHAR) seconds.
 # Module constants so tests can shrink them; a catastrophic pattern then fails fast.
@@ -72,8 +70,7 @@ def regex_timeout(text: str) -> float:
 # --- Lexicon ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lexicon:
+class Lexicon(Frozen):
     """The word lists behind sentences, clauses and negation (`rules/lexicon.yaml`).
 
     negators       negate what follows in the clause; an entry starting with "-" is a word ending ("-n't")
@@ -84,12 +81,44 @@ class Lexicon:
     denials        how an answer that denies a question opens ("No", "Not yet", "Unfortunately, no")
     """
 
+    __slots__ = ("_patterns", "abbreviations", "clause_breaks", "comma_breaks", "denials", "intensifiers",
+                 "negators")
+    _FIELDS = ("negators", "intensifiers", "clause_breaks", "abbreviations", "comma_breaks", "denials")
+
     negators: tuple[str, ...]
     intensifiers: tuple[str, ...]
     clause_breaks: tuple[str, ...]
     abbreviations: tuple[str, ...]
-    comma_breaks: tuple[str, ...] = ()
-    denials: tuple[str, ...] = ()
+    comma_breaks: tuple[str, ...]
+    denials: tuple[str, ...]
+
+    def __init__(self, negators: tuple[str, ...], intensifiers: tuple[str, ...], clause_breaks: tuple[str, ...],
+                 abbreviations: tuple[str, ...], comma_breaks: tuple[str, ...] = (),
+                 denials: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "negators", negators)
+        init(self, "intensifiers", intensifiers)
+        init(self, "clause_breaks", clause_breaks)
+        init(self, "abbreviations", abbreviations)
+        init(self, "comma_breaks", comma_breaks)
+        init(self, "denials", denials)
+        init(self, "_patterns", {})  # name -> compiled pattern, filled on first use
+
+    def __reduce__(self) -> tuple:  # the patterns compiled so far travel too (the rules cache)
+        return Lexicon, self._values(), dict(self._patterns)
+
+    def __setstate__(self, patterns: dict[str, regex.Pattern]) -> None:
+        self._patterns.update(patterns)
+
+    def _replace(self, **changes: tuple[str, ...]) -> Lexicon:
+        """A copy with some word lists changed (its patterns compiled anew)."""
+        return Lexicon(**{**dict(zip(self._FIELDS, self._values(), strict=True)), **changes})
+
+    def _pattern(self, name: str, build: Callable[[], regex.Pattern]) -> regex.Pattern:
+        found = self._patterns.get(name)
+        if found is None:
+            found = self._patterns[name] = build()
+        return found
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> Lexicon:
@@ -117,25 +146,33 @@ class Lexicon:
         """Compile every pattern now, so a pickled lexicon (the rules cache) carries them compiled."""
         for pattern in (self.negator_re, self.denial_re, self.intensifier_re, self.clause_break_re,
                         self.sentence_end_re):
-            pattern.pattern  # noqa: B018 - touching it fills the cached property
+            pattern.pattern  # noqa: B018 - touching it compiles and keeps it
         return self
 
-    @cached_property
+    @property
     def negator_re(self) -> regex.Pattern:
-        return _compile_lexicon(self.negators)
+        return self._pattern("negator", lambda: _compile_lexicon(self.negators))
 
-    @cached_property
+    @property
     def denial_re(self) -> regex.Pattern:
-        return _compile_lexicon(self.denials)
+        return self._pattern("denial", lambda: _compile_lexicon(self.denials))
 
-    @cached_property
+    @property
     def intensifier_re(self) -> regex.Pattern:
-        return _compile_lexicon(self.intensifiers)
+        return self._pattern("intensifier", lambda: _compile_lexicon(self.intensifiers))
 
-    @cached_property
+    @property
     def clause_break_re(self) -> regex.Pattern:
         """Where a clause ends: ; : — – " - ", "-But", a clause-break word (group `word`; not in "not
         yet"), and a comma (group `comma`), which ends a clause only after a word ("Although ..., ")."""
+        return self._pattern("clause_break", self._clause_break)
+
+    @property
+    def sentence_end_re(self) -> regex.Pattern:
+        """A sentence's end (group `end`, cut after it) or a blank line (group `gap`, cut before it)."""
+        return self._pattern("sentence_end", self._sentence_end)
+
+    def _clause_break(self) -> regex.Pattern:
         # Look-behinds come after a literal: `regex` then tries them only where the literal matched.
         alternatives = [r":(?<!\d:)(?!\d)", ";", "[—―]", r"–(?<!\d–)|–(?!\d)", r"\s-{1,2}\s"]
         if self.comma_breaks:  # ", and our infusions cure": a new clause, whatever came before
@@ -150,9 +187,7 @@ class Lexicon:
             alternatives.append(rf"(?P<word>{_NEVER})")
         return regex.compile("|".join(alternatives), regex.IGNORECASE)
 
-    @cached_property
-    def sentence_end_re(self) -> regex.Pattern:
-        """A sentence's end (group `end`, cut after it) or a blank line (group `gap`, cut before it)."""
+    def _sentence_end(self) -> regex.Pattern:
         plain = [a for a in self.abbreviations if not _NUMBERED_ABBREVIATION.fullmatch(a)]
         numbered = [m.group(1) for a in self.abbreviations if (m := _NUMBERED_ABBREVIATION.fullmatch(a))]
         not_after = r"(?<!(?<!\w)\p{Lu})"  # an initial: "J. Smith", "U.S. law"

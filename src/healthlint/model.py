@@ -1,10 +1,10 @@
 """Values that cross module boundaries: documents, spans, rules and findings.
 
-Everything here is immutable. Most values are named tuples, cheaper to define at start-up and to
-create than frozen dataclasses; those that need a cached property or `dataclasses.replace` (Document,
-Context, Rule) are frozen dataclasses. Positions stay `str` offsets into `Document.source`
-until a format asks `Document.position()` for a 1-based line and column, so no module ever has to
-re-locate text after the fact.
+Everything here is immutable. Values are named tuples, cheaper to define at start-up and to create
+than frozen dataclasses (and `dataclasses` imports `inspect`, milliseconds of every pre-commit run);
+Document, which caches its line starts and needs weak references, is a small class of its own.
+Positions stay `str` offsets into `Document.source` until a format asks `Document.position()` for a
+1-based line and column, so no module ever has to re-locate text after the fact.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from functools import cached_property
-from typing import Any, NamedTuple, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 _LINE_END = re.compile(r"\r\n?|\n")
 
@@ -57,8 +55,42 @@ class Block(NamedTuple):
     role: str
 
 
-@dataclass(frozen=True)
-class Document:
+class Frozen:
+    """Base of the few immutable values that also cache work, which named tuples cannot: fields are
+    set once in `__init__`, compared, hashed and shown like a frozen dataclass's, and caches are
+    filled through `_cache`. Written by hand because `dataclasses` imports `inspect`, milliseconds of
+    every pre-commit run."""
+
+    __slots__ = ()
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def _cache(self, name: str, value: Any) -> Any:
+        object.__setattr__(self, name, value)
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"{type(self).__name__}({shown})"
+
+
+class Document(Frozen):
     """A decoded file and its prose mask.
 
     source  the decoded text (BOM dropped, line endings untouched)
@@ -69,16 +101,38 @@ class Document:
     comments  spans (in source) of comments that may hold healthlint directives
     meta    front-matter fields (Markdown) or {} — document context such as `product`
 
-    Once linted, a document is kept only to report on (`for_report`): its source and path.
+    Once linted, a document is kept only to report on (`for_report`): its source and path. Kinds
+    cache work per document through weak references to it.
     """
+
+    __slots__ = ("__weakref__", "_lowered", "_starts", "blocks", "comments", "format", "meta", "path",
+                 "prose", "source")
+    _FIELDS = ("path", "source", "prose", "format", "blocks", "comments", "meta")
 
     path: str
     source: str
     prose: str
-    format: str = "text"
-    blocks: tuple[Block, ...] = ()
-    comments: tuple[Span, ...] = ()
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    format: str
+    blocks: tuple[Block, ...]
+    comments: tuple[Span, ...]
+    meta: Mapping[str, Any]
+
+    def __init__(self, path: str, source: str, prose: str, format: str = "text",
+                 blocks: tuple[Block, ...] = (), comments: tuple[Span, ...] = (),
+                 meta: Mapping[str, Any] | None = None) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "source", source)
+        init(self, "prose", prose)
+        init(self, "format", format)
+        init(self, "blocks", blocks)
+        init(self, "comments", comments)
+        init(self, "meta", {} if meta is None else meta)
+        init(self, "_starts", None)
+        init(self, "_lowered", False)  # False: not computed yet (None is a result)
+
+    def __reduce__(self) -> tuple:  # workers send results back pickled; the caches are recomputed
+        return Document, self._values()
 
     def for_report(self) -> Document:
         """This document without what only rules need (the prose mask, blocks, comments, front
@@ -90,16 +144,22 @@ class Document:
         """The source text a span covers."""
         return self.source[span.start : span.end]
 
-    @cached_property
+    @property
     def line_starts(self) -> tuple[int, ...]:
         """Offsets at which each line begins; '\\n', '\\r\\n' and a lone '\\r' end a line."""
-        return (0, *(m.end() for m in _LINE_END.finditer(self.source)))
+        starts = self._starts
+        if starts is None:
+            starts = self._cache("_starts", (0, *(m.end() for m in _LINE_END.finditer(self.source))))
+        return starts
 
-    @cached_property
+    @property
     def lowered(self) -> str | None:
         """`prose` lower-cased, for literal prefilters; None where that changes its length ('İ')."""
-        lowered = self.prose.lower()
-        return lowered if len(lowered) == len(self.prose) else None
+        lowered = self._lowered
+        if lowered is False:
+            lowered = self.prose.lower()
+            lowered = self._cache("_lowered", lowered if len(lowered) == len(self.prose) else None)
+        return lowered
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of an offset, the column counted in characters (code points)."""
@@ -123,8 +183,7 @@ CONTEXT_VALUES: Mapping[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What a document promotes, where, and through which channel; rules apply and set severity from it.
 
     product  None when undeclared: rules limited to particular products then stay off
@@ -176,8 +235,7 @@ class Kind(Protocol):
     def find(self, doc: Document) -> Iterator[Span]: ...
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One rule from a YAML pack, compiled.
 
     negation   'excuses': a match inside a negation is skipped ("not a cure");
@@ -203,7 +261,7 @@ class Rule:
     suggestion: str = ""
     negation: str = "excuses"
     questions: str = "skip"
-    applies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    applies: Mapping[str, tuple[str, ...]] = {}  # read, never changed (a read-only proxy would not pickle)
     overrides: tuple[Override, ...] = ()
     enabled: bool = True
 
@@ -217,8 +275,7 @@ class Rule:
             return None
         for override in self.overrides:
             if context.matches(override.when):
-                return replace(
-                    self,
+                return self._replace(
                     severity=override.severity or self.severity,
                     message=override.message or self.message,
                     suggestion=override.suggestion or self.suggestion,

@@ -38,7 +38,7 @@ Entry = tuple[int, str, tuple[tuple, ...]]
 
 def key(data: bytes, shown: str, fingerprint: str, rule_ids: Sequence[str]) -> str:
     """The entry name for one file linted under one set of rules."""
-    return cache.key([_code_fingerprint(), fingerprint, shown, "\x00".join(rule_ids), data])
+    return cache.key([cache.code_fingerprint(), fingerprint, shown, "\x00".join(rule_ids), data])
 
 
 class Store:
@@ -149,26 +149,3 @@ def _plain(f: Finding) -> tuple:
 def _finding(item: tuple) -> Finding:
     rule_id, name, severity, message, start, end, suggestion, document = item
     return Finding(rule_id, name, Severity(severity), message, Span(start, end), suggestion, document)
-
-
-_CODE: str | None = None
-
-
-def _code_fingerprint() -> str:
-    """Names, sizes and modification times of healthlint's own modules: an edit or upgrade is a miss.
-
-    Stat, not content: it runs at every start of a run that uses the cache, and reading the package's
-    sources would cost more than the stats do.
-    """
-    global _CODE
-    if _CODE is None:
-        package = Path(__file__).resolve().parent
-        parts: list[str] = []
-        for path in sorted(package.rglob("*.py")):
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
-        from healthlint import __version__
-
-        _CODE = cache.key([__version__, *parts])
-    return _CODE

@@ -62,7 +62,7 @@ def render_all(rules: Iterable[Rule]) -> str:
 
 
 def _example(example: Example) -> str:
-    declared = [f"{k}: {v}" for k, v in vars(example.context).items() if v != getattr(Context(), k)]
+    declared = [f"{k}: {v}" for k, v in example.context._asdict().items() if v != getattr(Context(), k)]
     return " ".join(example.text.split()) + (f" _({', '.join(declared)})_" if declared else "")
 
 

@@ -118,20 +118,7 @@ def _cache_key(files: Sequence[Path], lexicon: Lexicon | None) -> str | None:
     return cache.key(parts)
 
 
-def _code_fingerprint() -> str:
-    """A hash of the modules whose objects a cached rule set holds, taken when they are loaded: the
-    code in memory, not whatever is on disk by the time a long-running process (or a test session
-    whose files are being edited) looks for an entry."""
-    package = Path(__file__).resolve().parent
-    code = [package / name for name in ("model.py", "language.py", "rulefile.py")]
-    code += sorted((package / "kinds").glob("*.py"))
-    try:
-        return cache.key(path.read_bytes() for path in code)
-    except OSError:  # no sources (a zipped install): the version alone has to do
-        return ""
-
-
-_CODE = _code_fingerprint()
+_CODE = cache.code_fingerprint()  # now: see its docstring
 
 
 def _compile_rules(files: Sequence[Path], lexicon: Lexicon | None) -> RuleSet:

@@ -8,11 +8,8 @@ file become error lines in the returned `Run`, and the other files are still lin
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -33,23 +30,20 @@ class Options(NamedTuple):
     stdin_filename: str | None = None  # name (and so type) of the text read from '-'
 
 
-@dataclass(frozen=True)
 class Settings:
-    """One config file, compiled: the rules that run under it and how."""
+    """One config file, compiled: the rules that run under it and how. Read, never changed."""
 
-    config: Config
-    rules: tuple[Rule, ...]  # those that run: selected, with severity overrides
-    lexicon: rulefile.Lexicon
-    all_rules: tuple[Rule, ...]  # every rule that exists under this config
-    fingerprint: str = ""  # what the findings depend on besides the file ("": results are not cached)
+    __slots__ = ("_rule_ids", "all_rules", "config", "fingerprint", "known_ids", "lexicon", "rules")
 
-    @functools.cached_property
-    def known_ids(self) -> frozenset[str]:
-        return frozenset(rule.id for rule in self.all_rules)
-
-    @functools.cached_property
-    def _rule_ids(self) -> tuple[str, ...]:
-        return tuple(rule.id for rule in self.rules)
+    def __init__(self, config: Config, rules: tuple[Rule, ...], lexicon: rulefile.Lexicon,
+                 all_rules: tuple[Rule, ...], fingerprint: str = "") -> None:
+        self.config = config
+        self.rules = rules  # those that run: selected, with severity overrides
+        self.lexicon = lexicon
+        self.all_rules = all_rules  # every rule that exists under this config
+        self.fingerprint = fingerprint  # what the findings depend on besides the file ("": results are not cached)
+        self.known_ids = frozenset(rule.id for rule in all_rules)
+        self._rule_ids = tuple(rule.id for rule in rules)
 
     def rule_ids(self, path: Path) -> tuple[str, ...]:
         """The ids of `rules_for(path)`, in order."""
@@ -74,13 +68,15 @@ class Linted(NamedTuple):
     key: str | None = None  # the results-cache key of the bytes linted, when the run caches results
 
 
-@dataclass
 class Run:
     """A run's outcome: `results` is consumed once, and errors and notices are complete after it."""
 
-    results: Generator[FileResult, None, None] = field(default_factory=lambda: (r for r in ()))
-    errors: list[str] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
+    __slots__ = ("errors", "notices", "results")
+
+    def __init__(self) -> None:
+        self.results: Generator[FileResult, None, None] = (r for r in ())
+        self.errors: list[str] = []
+        self.notices: list[Notice] = []
 
 
 class Runner:
@@ -333,7 +329,7 @@ def with_severity(rule: Rule, overrides: Mapping[str, Severity]) -> Rule:
     codes = [code for code in overrides if rule.id.startswith(code)]
     if not codes:
         return rule
-    return dataclasses.replace(rule, severity=overrides[max(codes, key=len)])
+    return rule._replace(severity=overrides[max(codes, key=len)])
 
 
 def display(path: Path) -> str:

@@ -25,6 +25,7 @@ each would cost more (a page of phone numbers).
 
 from __future__ import annotations
 
+import array
 import bisect
 import itertools
 import re
@@ -312,10 +313,13 @@ class _Pass:
 
     def __getstate__(self) -> dict:
         self.pattern()  # compile now, so the pickle carries the code
-        return {"table": self.table, "general": self.general, "source": self.source, "code": self.code}
+        code = None if self.code is None else array.array("I", self.code)  # one block of bytes, not 150,000 ints
+        return {"table": self.table, "general": self.general, "source": self.source, "code": code}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        if self.code is not None:
+            self.code = self.code.tolist()
         self.compiled = None
 
     def pattern(self) -> re.Pattern[str]:

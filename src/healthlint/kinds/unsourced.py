@@ -76,13 +76,16 @@ class Unsourced:
         if isinstance(window, bool) or not isinstance(window, int) or window < 0:
             raise ValueError(f"window: expected a whole number of sentences, 0 or more, got {window!r}")
         self._window = window
+        # sentences split on punctuation alone (kinds are not given the lexicon); compiled now, so the
+        # rules cache carries the patterns instead of every run compiling them for its first claim
+        self._sentences = language.EMPTY_LEXICON.compile()
 
     def find(self, doc: Document) -> Iterator[Span]:
         timeout = deadline.timeout(doc.prose)  # None under the engine's watch
         claims = self._claim_spans(doc)
         if not claims:
             return
-        index = language.sentence_index(doc, language.EMPTY_LEXICON)
+        index = language.sentence_index(doc, self._sentences)
         sourced: dict[Span, bool] = {}  # region -> holds a citation; each region searched once
         footnotes: set[str] | None = None
         for claim in claims:

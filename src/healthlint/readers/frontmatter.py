@@ -13,7 +13,6 @@ refused (the block stays masked) before any parser sees them.
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any
 
@@ -77,6 +76,8 @@ def _simple(content: str) -> tuple[dict[str, Any], list[tuple[int, int]]] | None
             value = int(raw)
         elif date := _DATE.fullmatch(raw):
             try:
+                import datetime  # only for front matter with a date: milliseconds of every start
+
                 value = datetime.date(int(date.group(1)), int(date.group(2)), int(date.group(3)))
             except ValueError:
                 return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from healthlint.model import Block, Document, Span
@@ -53,13 +52,15 @@ _NOT_BREAK = re.compile(r"[^\r\n]+")
 _NON_SPACE = re.compile(r"\S")
 
 
-@dataclass
 class Masked:
     """What `mask` found in a slice: prose pieces, block candidates and comment spans (offsets in text)."""
 
-    pieces: list[Piece] = field(default_factory=list)
-    blocks: list[RawBlock] = field(default_factory=list)
-    comments: list[Span] = field(default_factory=list)
+    __slots__ = ("blocks", "comments", "pieces")
+
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
+        self.blocks: list[RawBlock] = []
+        self.comments: list[Span] = []
 
 
 def read(path: str, source: str) -> Document:

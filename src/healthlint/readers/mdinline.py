@@ -21,7 +21,6 @@ comment spans, as the old reader's tree walker did.
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -379,7 +378,7 @@ def _flanking(first: str, before: str, after: str) -> tuple[bool, bool]:
     return left and (not right or before_punct), right and (not left or after_punct)
 
 
-_ASCII_PUNCTUATION = frozenset(string.punctuation)
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")  # string.punctuation, without importing string
 
 
 def _is_punctuation(ch: str) -> bool:
