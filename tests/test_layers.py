@@ -1,4 +1,5 @@
-"""Holds the import table of house-style section 4: data flows one way, only cli prints or exits."""
+"""Holds the import table of house-style section 4: data flows one way, only the command line (cli, and
+command and __main__, which run `check` without click) prints or exits."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_imports_follow_the_layers(top, path):
 
 @pytest.mark.parametrize(("top", "path"), list(_modules()), ids=lambda v: str(v))
 def test_only_cli_prints_or_exits(top, path):
-    if top in ("cli", "__main__"):
+    if top in ("cli", "command", "__main__"):
         return
     tree = ast.parse(path.read_text(encoding="utf-8"))
     calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
@@ -74,3 +75,13 @@ def test_only_cli_prints_or_exits(top, path):
     assert not calls & PRINTERS, f"{path.name} calls {calls & PRINTERS}"
     assert not attrs & {"sys.exit", "sys.stdout", "sys.stderr"}
     assert "import click" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("module", ["command", "__main__"])
+def test_the_plain_check_path_never_imports_click(module):
+    """`healthlint check FILE` runs without click (see healthlint.command): importing it would be a
+    fifth of a pre-commit run."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    top_level = {alias.name for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+                 for alias in node.names} | {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+    assert "click" not in top_level and "healthlint.cli" not in top_level and "cli" not in top_level

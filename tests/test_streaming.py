@@ -134,13 +134,13 @@ class Stream:
 
 
 def test_a_terminal_gets_each_finding_as_it_comes_and_a_pipe_gets_big_pieces(monkeypatch):
-    from healthlint import cli
+    from healthlint import command
 
     lines = [f"page.md:{n}:1: HL101 cure\n" for n in range(1, 2001)]
     for tty, expected in ((True, 2000), (False, 1)):
         stream = Stream(tty)
         monkeypatch.setattr("sys.stdout", stream)
-        cli._write_out(iter(lines))
+        command.write_out(iter(lines))
         monkeypatch.undo()
         assert "".join(stream.writes) == "".join(lines)
         assert len([w for w in stream.writes if w]) == expected
