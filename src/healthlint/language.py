@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import regex
 
+from healthlint import lazy
 from healthlint.model import Block, Document, Frozen, Span
 
 # A regex call may run this long: max(MIN_REGEX_TIMEOUT, len(text) * REGEX_TIMEOUT_PER_CHAR) seconds.
@@ -34,27 +35,17 @@ _HYPHENS = "-‐‑"  # hyphen-minus, hyphen, non-breaking hyphen
 _APOSTROPHES = "'’ʼ"
 
 
-class LazyRegex:
-    """A `regex` pattern compiled on first use: module constants then cost nothing at start-up, which
-    pre-commit pays once per few files (`regex.compile` parses in Python, about a millisecond each)."""
-
-    __slots__ = ("_compiled", "_flags", "_source")
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self._source, self._flags = source, flags
-        self._compiled: regex.Pattern | None = None
-
-    def __getattr__(self, name: str) -> object:  # finditer, search, match, findall, ...
-        if self._compiled is None:
-            self._compiled = regex.compile(self._source, self._flags)
-        return getattr(self._compiled, name)
+def lazy_regex(source: str, flags: int = 0) -> lazy.Pattern:
+    """A `regex` pattern compiled on first use (`regex.compile` parses in Python, about a millisecond
+    each): module constants then cost nothing at start-up."""
+    return lazy.Pattern(source, flags, regex.compile)
 
 
-_TOKEN = LazyRegex(r"\s+|[-‐‑'’ʼ]|[^\s\-‐‑'’ʼ]+")
-_WORD_CHAR = LazyRegex(r"\w")
-_WORD = LazyRegex(r"\w+(?:['’ʼ]\w+)*")
-_LAST_WORD = LazyRegex(r"(\w+)$")
-_NUMBERED_ABBREVIATION = LazyRegex(r"(.+\.)\s+\d+")
+_TOKEN = lazy_regex(r"\s+|[-‐‑'’ʼ]|[^\s\-‐‑'’ʼ]+")
+_WORD_CHAR = lazy_regex(r"\w")
+_WORD = lazy_regex(r"\w+(?:['’ʼ]\w+)*")
+_LAST_WORD = lazy_regex(r"(\w+)$")
+_NUMBERED_ABBREVIATION = lazy_regex(r"(.+\.)\s+\d+")
 # What may follow a sentence's final punctuation and still belong to it: closing quotes and brackets,
 # Markdown emphasis, footnote markers ("respond.[1]", "respond.¹").
 _CLOSERS = r"""(?:["'”’»)\]*_⁰¹²³⁴-⁹]|\[\^?\w{1,12}\])*"""

@@ -18,12 +18,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
+from healthlint import lazy
 from healthlint.model import Document, Finding, Span
 
-DIRECTIVE = re.compile(
+DIRECTIVE = lazy.compile(
     r"healthlint-(?P<verb>disable-next-line|disable-line|disable-file|disable|enable)(?![\w-])(?P<rest>.*)\Z", re.S
 )
-CODE = re.compile(r"HL\d{0,3}\Z")
+CODE = lazy.compile(r"HL\d{0,3}\Z")
 
 
 class Directive(NamedTuple):

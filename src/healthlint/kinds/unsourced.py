@@ -37,22 +37,22 @@ from healthlint.model import Document, Span
 # Footnote markers and where their entries live: document structure, not wording, so they stay here.
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "0123456789")
-_MARKER = language.LazyRegex(
+_MARKER = language.lazy_regex(
     r"\[\^?(?P<label>\w{1,20})\](?!:)"  # [1] [^1] [^note]
     r"|<sup\b[^>]*>\s*(?:<a\b[^>]*>\s*)?\[?(?P<sup>\d{1,4})\]?\s*(?:</a>\s*)?</sup>"  # <sup>1</sup>
     r"|(?P<superscript>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # ¹²
 )
-_FOOTNOTE_ENTRY = language.LazyRegex(r"^[ \t>]*\[\^?(\w{1,20})\]:", regex.MULTILINE)  # [^1]: ...  [1]: ...
-_SUPERSCRIPT_ENTRY = language.LazyRegex(r"^[ \t>]*([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", regex.MULTILINE)  # ¹ Smith J ...
-_NOTES_HEADING = language.LazyRegex(
+_FOOTNOTE_ENTRY = language.lazy_regex(r"^[ \t>]*\[\^?(\w{1,20})\]:", regex.MULTILINE)  # [^1]: ...  [1]: ...
+_SUPERSCRIPT_ENTRY = language.lazy_regex(r"^[ \t>]*([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", regex.MULTILINE)  # ¹ Smith J ...
+_NOTES_HEADING = language.lazy_regex(
     r"^[ \t]*(?:#{1,6}[ \t]*|<h[1-6]\b[^>]*>[ \t]*|\*\*|__)?"
     r"(?:references|sources|notes|footnotes|endnotes|citations|bibliography|works cited)\b[^\n]{0,40}$",
     regex.MULTILINE | regex.IGNORECASE,
 )
-_NOTES_LINE = language.LazyRegex(
+_NOTES_LINE = language.lazy_regex(
     r"^[ \t]*(?:[-*+][ \t]+)?(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s)|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))", regex.MULTILINE
 )
-_LIST_ITEM = language.LazyRegex(r"<li\b", regex.IGNORECASE)
+_LIST_ITEM = language.lazy_regex(r"<li\b", regex.IGNORECASE)
 
 
 class Unsourced:

@@ -13,21 +13,22 @@ refused (the block stays masked) before any parser sees them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from healthlint import lazy
 
 FIELDS = ("title", "description")
 MAX_FLOW_BRACKETS = 200
-_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+_ANCHOR = lazy.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
 _STR_TAG = "tag:yaml.org,2002:str"
 
-_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")  # one `key: value` line
-_PLAIN = re.compile(r"[A-Za-z][^#:\[\]{},&*!|>'\"%@`\\]*")  # a word-led plain scalar: a string unless _NOT_STR
-_DOUBLE = re.compile(r'"([^"\\]*)"')
-_SINGLE = re.compile(r"'([^']*)'")
-_LIST = re.compile(r"\[( *[A-Za-z][A-Za-z0-9 _.-]*(?:, *[A-Za-z][A-Za-z0-9 _.-]*)*)?\]")
-_INT = re.compile(r"0|[1-9][0-9]*")
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_ENTRY = lazy.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")  # one `key: value` line
+_PLAIN = lazy.compile(r"[A-Za-z][^#:\[\]{},&*!|>'\"%@`\\]*")  # a word-led plain scalar: a string unless _NOT_STR
+_DOUBLE = lazy.compile(r'"([^"\\]*)"')
+_SINGLE = lazy.compile(r"'([^']*)'")
+_LIST = lazy.compile(r"\[( *[A-Za-z][A-Za-z0-9 _.-]*(?:, *[A-Za-z][A-Za-z0-9 _.-]*)*)?\]")
+_INT = lazy.compile(r"0|[1-9][0-9]*")
+_DATE = lazy.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 # YAML 1.1 reads these plain scalars as booleans or null (PyYAML's implicit resolvers)
 _WORDS = {spelling: value for word, value in (("yes", True), ("true", True), ("on", True), ("no", False),
                                               ("false", False), ("off", False), ("null", None))

@@ -13,10 +13,10 @@ any does not pay for importing html.parser.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from healthlint import lazy
 from healthlint.model import Block, Document, Span
 
 # (start, end, text): the prose for source[start:end]; text None means "the source text itself".
@@ -48,8 +48,8 @@ VOID = frozenset((
 ))
 # fmt: on
 
-_NOT_BREAK = re.compile(r"[^\r\n]+")
-_NON_SPACE = re.compile(r"\S")
+_NOT_BREAK = lazy.compile(r"[^\r\n]+")
+_NON_SPACE = lazy.compile(r"\S")
 
 
 class Masked:

@@ -24,21 +24,22 @@ import re
 from operator import itemgetter
 from typing import Any
 
+from healthlint import lazy
 from healthlint.model import Block, Document, Span
 from healthlint.readers import frontmatter, html, mdblocks, mdinline, text
 from healthlint.readers.html import Piece, RawBlock
 
-_FRONT_MATTER = re.compile(r"---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_MATTER = lazy.compile(r"---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 # The `>` markers that start each later line of an HTML block inside a block quote.
-_QUOTE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+_QUOTE_MARKERS = lazy.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 # A line opening 64 nested quotes or lists: no real document, and the parser (like marko, whose
 # rules it follows) recurses per level; read as plain text, as when it runs out of stack.
-_TOO_DEEP = re.compile(r"[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
+_TOO_DEEP = lazy.compile(r"[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
 # The same after a line break: `^` with re.M makes sre try every position, '\n' lets it skip.
-_TOO_DEEP_LATER = re.compile(r"\n[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
-_FORM_FEED = re.compile("\f")
+_TOO_DEEP_LATER = lazy.compile(r"\n[ \t]*(?:(?:>|[-+*][ \t]|[0-9]{1,9}[.)][ \t])[ \t]*){64}")
+_FORM_FEED = lazy.compile("\f")
 _SPAN_KEY = itemgetter(0, 1)
-_NON_SPACE = re.compile(r"\S")
+_NON_SPACE = lazy.compile(r"\S")
 
 
 def read(path: str, source: str) -> Document:

@@ -26,26 +26,27 @@ from collections.abc import Callable
 from functools import lru_cache, partial
 from itertools import accumulate
 
+from healthlint import lazy
 from healthlint.readers import mdinline
 
 # marko's patterns, verbatim.
-_THEMATIC = re.compile(r" {,3}([-_*][^\n\S]*){3,}$\n?", re.M)
-_FENCE = re.compile(r"( {,3})(`{3,}|~{3,})[^\n\S]*(.*?)$", re.M)
-_FENCE_CLOSE = re.compile(r" {,3}(~+|`+)[^\n\S]*$", re.M)
-_ALERT = re.compile(r"(?im) {,3}>\s*\[\!(WARNING|NOTE|TIP|IMPORTANT|CAUTION)\]\s*$")
-_HEADING = re.compile(r" {0,3}(#{1,6})((?=\s)[^\n]*?|[^\n\S]*)(?:(?<=\s)(?<!\\)#+)?[^\n\S]*$\n?", re.M)
-_LIST = re.compile(r" {,3}(\d{1,9}[.)]|[*\-+])[ \t\n\r\f]")
-_QUOTE = re.compile(r" {,3}>")
-_SETEXT = re.compile(r" {,3}(=+|-+)[^\n\S]*$")
-_LINK_DEF = re.compile(r" {,3}\[")
-_ROW_START = re.compile(r" {,3}\S")
-_CELL_SPLIT = re.compile(r"\s*(?<!\\)\|\s*")
-_CELL_DELIMITER = re.compile(r":?-+:?")
-_HTML_1 = re.compile(r"(?i) {,3}<(script|pre|style|textarea)[>\s]")
-_HTML_2 = re.compile(r" {,3}<!--")
-_HTML_3 = re.compile(r" {,3}<\?")
-_HTML_4 = re.compile(r" {,3}<!")
-_HTML_6 = re.compile(
+_THEMATIC = lazy.compile(r" {,3}([-_*][^\n\S]*){3,}$\n?", re.M)
+_FENCE = lazy.compile(r"( {,3})(`{3,}|~{3,})[^\n\S]*(.*?)$", re.M)
+_FENCE_CLOSE = lazy.compile(r" {,3}(~+|`+)[^\n\S]*$", re.M)
+_ALERT = lazy.compile(r"(?im) {,3}>\s*\[\!(WARNING|NOTE|TIP|IMPORTANT|CAUTION)\]\s*$")
+_HEADING = lazy.compile(r" {0,3}(#{1,6})((?=\s)[^\n]*?|[^\n\S]*)(?:(?<=\s)(?<!\\)#+)?[^\n\S]*$\n?", re.M)
+_LIST = lazy.compile(r" {,3}(\d{1,9}[.)]|[*\-+])[ \t\n\r\f]")
+_QUOTE = lazy.compile(r" {,3}>")
+_SETEXT = lazy.compile(r" {,3}(=+|-+)[^\n\S]*$")
+_LINK_DEF = lazy.compile(r" {,3}\[")
+_ROW_START = lazy.compile(r" {,3}\S")
+_CELL_SPLIT = lazy.compile(r"\s*(?<!\\)\|\s*")
+_CELL_DELIMITER = lazy.compile(r":?-+:?")
+_HTML_1 = lazy.compile(r"(?i) {,3}<(script|pre|style|textarea)[>\s]")
+_HTML_2 = lazy.compile(r" {,3}<!--")
+_HTML_3 = lazy.compile(r" {,3}<\?")
+_HTML_4 = lazy.compile(r" {,3}<!")
+_HTML_6 = lazy.compile(
     r"(?im) {,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd"
     r"|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h1|h2|h3|h4|h5"
     r"|h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|meta|nav|noframes|ol|optgroup"
@@ -56,7 +57,7 @@ _ATTRIBUTE_NO_LF = (
     r"[^\n\S]+[A-Za-z:_][A-Za-z0-9\-_\.:]*"
     r'(?:[^\n\S]*=[^\n\S]*(?:[^\s"\'`=<>]+|\'[^\n\']*\'|"[^\n"]*"))?'
 )
-_HTML_7 = re.compile(
+_HTML_7 = lazy.compile(
     rf"(?m) {{,3}}(<{_TAG_NAME}(?:{_ATTRIBUTE_NO_LF})*[^\n\S]*/?>|</{_TAG_NAME}[^\n\S]*>)[^\n\S]*$"
 )
 _HTML_END = {
@@ -64,15 +65,15 @@ _HTML_END = {
     3: re.compile(r"\?>"),
     4: re.compile(r">"),
 }
-_SPACES = re.compile(r" *")
+_SPACES = lazy.compile(r" *")
 # A line break before a line that could end a paragraph or underline it (setext); others continue it.
-_CAREFUL_LINE = re.compile(r"\n(?=[\s`~>#\-+*_<=\d])")
-_LEADING_WS = re.compile(r"\s*")
+_CAREFUL_LINE = lazy.compile(r"\n(?=[\s`~>#\-+*_<=\d])")
+_LEADING_WS = lazy.compile(r"\s*")
 _PLUS_ONE = (1).__add__
-_BLANK_LINE = re.compile(r" *\n?")
+_BLANK_LINE = lazy.compile(r" *\n?")
 # A character no container prefix can consume: a line holding one cannot match a prefix through
 # marko's retry with spaces in place of its line break.
-_NOT_PREFIX = re.compile(r"[^\s>\-+*.)0-9]")
+_NOT_PREFIX = lazy.compile(r"[^\s>\-+*.)0-9]")
 _SPECIAL_FIRST = frozenset("-_*`~>#+")
 # First characters of a line that is certainly not a block marker or blank: letters and the like.
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\"'(/.,;:!?$%^{}@&\\")
@@ -201,7 +202,7 @@ def _strip_prefix(line: str, prefix: Prefix) -> str:
 # A list item line "<marker> <prose>": the marker, one space, a character that can start a paragraph
 # but nothing else, and no '|' (a table) or tab (marko expands those) on the line.
 _ITEM_BODY = r" (?![\s\d\-_*`~>#+<\[])([^\n|\t]*)\n"
-_ITEM_LINE = re.compile(r"[ ]*(?:[-+*]|\d{1,9}[.)])" + _ITEM_BODY)
+_ITEM_LINE = lazy.compile(r"[ ]*(?:[-+*]|\d{1,9}[.)])" + _ITEM_BODY)
 
 
 @lru_cache(maxsize=64)

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 
+from healthlint import lazy
 from healthlint.model import Span
 from healthlint.readers.html import Masked
 
@@ -40,32 +41,32 @@ _EMAIL = (
     r"(?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9]"
     r"(?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
 )
-_AUTOLINK = re.compile(rf"<({_URI}|{_EMAIL})>")
+_AUTOLINK = lazy.compile(rf"<({_URI}|{_EMAIL})>")
 # marko's code span, `(?<!`)(`+)(?!`)([\s\S]+?)(?<!`)\1(?!`)`, is found by _code_spans.
 # marko's InlineHTML pattern is an open or closing tag, `<!--(?:>|->|[\s\S]*?-->)`, `<\?[\s\S]*?\?>`,
 # `<![A-Z]+ +[\s\S]*?>` or `<!\[CDATA\[[\s\S]*?\]\]>`; _html_tokens matches the last four itself.
-_HTML_TAG = re.compile(rf"<{_TAG_NAME}(?:{_ATTRIBUTE})* */?>|</{_TAG_NAME} *>")
-_HTML_DECLARATION = re.compile(r"<![A-Z]+ +")
+_HTML_TAG = lazy.compile(rf"<{_TAG_NAME}(?:{_ATTRIBUTE})* */?>|</{_TAG_NAME} *>")
+_HTML_DECLARATION = lazy.compile(r"<![A-Z]+ +")
 # Only the backslash form of marko's `( *|\\)\n(?!\Z)`: see the module docstring.
-_BACKSLASH_BREAK = re.compile(r"\\\n(?!\Z)")
-_LITERAL = re.compile(r'\\([!"#\$%&\'()*+,\-./:;<=>?@\[\\\]^_`{|}~])')
-_STRIKE = re.compile(r"(?<!~)(~|~~)([^~]+)\1(?!~)")
-_WWW = re.compile(r"(?:^|(?<=[\s*_~(\uff00-\uffef]))(www\.([\w.\-]*?\.[\w.\-]+)[^<\s]*)")
+_BACKSLASH_BREAK = lazy.compile(r"\\\n(?!\Z)")
+_LITERAL = lazy.compile(r'\\([!"#\$%&\'()*+,\-./:;<=>?@\[\\\]^_`{|}~])')
+_STRIKE = lazy.compile(r"(?<!~)(~|~~)([^~]+)\1(?!~)")
+_WWW = lazy.compile(r"(?:^|(?<=[\s*_~(\uff00-\uffef]))(www\.([\w.\-]*?\.[\w.\-]+)[^<\s]*)")
 _GFM_EMAIL = r"[\w.\-+]+@[\w.\-]*?\.[\w.\-]*[a-zA-Z0-9]"
-_BARE = re.compile(
+_BARE = lazy.compile(
     r"(?:^|(?<=[\s*_~(\uff00-\uffef]))((?:https?|ftp)://([\w.\-]*?\.[\w.\-]+)"
     rf"[^<\s]*|{_GFM_EMAIL}(?=[\s.<]|\Z))"
 )
-_URL_ENTITY_END = re.compile(r"&[a-zA-Z]+;$")
+_URL_ENTITY_END = lazy.compile(r"&[a-zA-Z]+;$")
 # The two URL patterns without their look-behind, which `_candidates` checks instead.
-_URL_BOUNDARY = re.compile(r"[\s*_~(\uff00-\uffef]")
-_WWW_AT = re.compile(r"(www\.([\w.\-]*?\.[\w.\-]+)[^<\s]*)")
-_BARE_AT = re.compile(r"((?:https?|ftp)://([\w.\-]*?\.[\w.\-]+)[^<\s]*)")
-_DELIMITER = re.compile(r"!?\[|\*+|_+")
+_URL_BOUNDARY = lazy.compile(r"[\s*_~(\uff00-\uffef]")
+_WWW_AT = lazy.compile(r"(www\.([\w.\-]*?\.[\w.\-]+)[^<\s]*)")
+_BARE_AT = lazy.compile(r"((?:https?|ftp)://([\w.\-]*?\.[\w.\-]+)[^<\s]*)")
+_DELIMITER = lazy.compile(r"!?\[|\*+|_+")
 # Where the delimiter scan must stop; everything else only advances it by one.
 # Anything that could make a text more than one run of prose.
-SPECIAL = re.compile(r"[\\`\[\]*_~<&@]|://|www\.")
-_SPECIAL_CHARS = re.compile(r"[\\`\[\]*_~<&@]")  # SPECIAL's characters: sre scans a lone class far quicker
+SPECIAL = lazy.compile(r"[\\`\[\]*_~<&@]|://|www\.")
+_SPECIAL_CHARS = lazy.compile(r"[\\`\[\]*_~<&@]")  # SPECIAL's characters: sre scans a lone class far quicker
 _SPECIAL_STRINGS = ("\\", "`", "[", "]", "*", "_", "~", "<", "&", "@", "://", "www.")
 
 
@@ -90,12 +91,12 @@ def special_positions(text: str) -> list[int]:
             i = text.find(literal, i + 1)
     found.sort()
     return found
-_WHITESPACE = re.compile(r"\s")
-_SPACES = re.compile(r"\s+")
-_TASK = re.compile(r"(\[[\sxX]\])\s+\S")
+_WHITESPACE = lazy.compile(r"\s")
+_SPACES = lazy.compile(r"\s+")
+_TASK = lazy.compile(r"(\[[\sxX]\])\s+\S")
 _LINK_WHITESPACE = " \n\t"
 # What ends or changes marko's walk along a link destination: escapes, whitespace, controls, parens.
-_DEST_STOP = re.compile(r"[\\\x00-\x20\x7f()]")
+_DEST_STOP = lazy.compile(r"[\\\x00-\x20\x7f()]")
 
 # Token kinds; marko's priority of each and whether it has children (LinkOrEmph, Strikethrough).
 LINK, IMAGE, EMPH, AUTOLINK, CODE, HTML, BREAK, LITERAL, STRIKE, URL = range(10)
@@ -967,7 +968,7 @@ def _inline_link(text: str, start: int, walk: Walk) -> int | None:
 # --- the walk: tokens -> kept ranges, alt blocks, comments ------------------------------------------
 
 # CommonMark entity and numeric character references; named ones must be real HTML5 names.
-_ENTITY = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});")
+_ENTITY = lazy.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});")
 
 
 class Walker:

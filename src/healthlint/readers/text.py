@@ -11,15 +11,14 @@ lowercase; without the second rule a heading would run into the sentence below i
 
 from __future__ import annotations
 
-import re
-
+from healthlint import lazy
 from healthlint.model import Block, Document, Span
 
-_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
-_DIRECTIVE = re.compile(
+_LINE = lazy.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
+_DIRECTIVE = lazy.compile(
     r"\s*(?:(<!--\s*healthlint-(?:disable|enable).*?-->)|#?\s*(healthlint-(?:disable|enable).*?))\s*"
 )
-_BULLET = re.compile(r"\s*(?:[-*•]|\d+[.)])\s+(?=\S)")
+_BULLET = lazy.compile(r"\s*(?:[-*•]|\d+[.)])\s+(?=\S)")
 _CLOSERS = "\"'”’»)]"
 _TERMINAL = ".!?:;…"
 HEADING_MAX = 120
