@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_cli, write
 
@@ -275,3 +277,97 @@ def test_rules_from_config_and_command_line_add_up(repo, monkeypatch):
     write(repo, "post.md", "Start your wellness journey on a healing path.\n")
     monkeypatch.chdir(repo)
     assert [rule for _, rule, _ in findings("--rules", "more.yaml", "post.md")[1]] == ["HL901", "HL902"]
+
+
+# --- the config cache: read once, parsed again only when the bytes change -----------------------------
+
+def test_an_unchanged_config_is_not_parsed_again(repo, cache_dir):
+    """A configured repository pays for PyYAML (and tomllib) once, not on every commit."""
+    import subprocess
+    import sys
+
+    from conftest import SRC
+
+    write(repo, ".healthlint.yaml", "select: [HL101]\nseverity: {HL101: warning}\n")
+    write(repo, "pyproject.toml", "[project]\nname = 'site'\n[tool.healthlint]\nselect = ['HL101']\n")
+    write(repo, "docs/page.md", f"{CURE}\n")
+    probe = ("import sys\n"
+             "from healthlint.__main__ import main\n"
+             "sys.argv = ['healthlint', 'check', '--format', 'concise', 'page.md']\n"
+             "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+             "print('modules', code, 'yaml' in sys.modules, 'tomllib' in sys.modules)\n")
+    env = {"PYTHONPATH": str(SRC), "HEALTHLINT_CACHE_DIR": str(cache_dir)}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=repo / "docs", env=env, capture_output=True,
+                           text=True, check=False).stdout for _ in range(2)]
+    assert all("page.md:1:15: HL101 " in out for out in runs)
+    assert runs[0].splitlines()[-1] == "modules 1 True False"  # the YAML config, parsed
+    assert runs[1].splitlines()[-1] == "modules 1 False False"  # then from the cache
+    assert runs[0].splitlines()[:-1] == runs[1].splitlines()[:-1]
+
+
+def test_a_changed_config_counts_at_once_even_at_the_same_size(repo, cache_dir):
+    write(repo, "page.md", f"{CURE}\n\n{HYPE}\n")
+    for select, expected in (("HL101", "HL101"), ("HL103", "HL103"), ("HL101", "HL101")):
+        write(repo, ".healthlint.yaml", f"select: [{select}]\n")  # same size, written within milliseconds
+        _, found = findings("page.md", cwd=repo)
+        assert [rule for _, rule, _ in found] == [expected]
+
+
+def test_a_bad_config_is_reported_every_time(repo, cache_dir):
+    write(repo, ".healthlint.yaml", "select: [HL101]\nfail-on: sometimes\n")
+    write(repo, "page.md", f"{CURE}\n")
+    for _ in range(2):
+        result = run_cli("check", "page.md", cwd=repo)
+        assert result.exit_code == 2
+        assert ".healthlint.yaml:2: fail-on: unknown severity 'sometimes'" in result.stderr
+
+
+# --- excludes matched with pathspec's own expressions, without importing pathspec --------------------
+
+_GLOB = st.lists(st.sampled_from(["*", "**", "/", "?", "[a-c]", "[!b]", "a", "b", "c.md", ".", "\\", "!", "#", " ",
+                                  "drafts", "-"]), min_size=1, max_size=6).map("".join)
+_PATH = st.lists(st.sampled_from(["a", "b", "c.md", "drafts", ".hidden", "x y", "a.b", "[a]"]), min_size=1,
+                 max_size=4).map("/".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(glob=_GLOB, relative=_PATH)
+def test_kept_expressions_match_as_pathspec_does(glob, relative):
+    import re as stdlib_re
+
+    from healthlint import config, discovery
+
+    root = Path("/site")
+    try:
+        (kept,) = config._patterns(root, {"exclude": [glob]}, "exclude", lambda key, problem: ValueError(problem))
+    except (ValueError, stdlib_re.error):
+        return  # a pattern the config refuses
+    asked = kept._replace(regex=None)  # the same pattern, matched by pathspec itself
+    path = root / relative
+    assert discovery.matches([kept], path) == discovery.matches([asked], path), (glob, relative, kept.regex)
+
+
+def test_a_cached_config_with_excludes_never_imports_pathspec(repo, cache_dir):
+    """The pre-commit hook passes --force-exclude: matching the config's excludes must not bring back
+    the import the config cache saves."""
+    import subprocess
+    import sys
+
+    from conftest import SRC
+
+    write(repo, ".healthlint.yaml", "exclude: [drafts/, '*.tmp.md']\nselect: [HL101]\n")
+    write(repo, "docs/page.md", f"{CURE}\n")
+    write(repo, "drafts/page.md", f"{CURE}\n")
+    probe = ("import sys\n"
+             "from healthlint.__main__ import main\n"
+             "sys.argv = ['healthlint', 'check', '--force-exclude', '--format', 'concise', 'docs/page.md',\n"
+             "            'drafts/page.md']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('pathspec' in sys.modules, 'yaml' in sys.modules)\n")
+    env = {"PYTHONPATH": str(SRC), "HEALTHLINT_CACHE_DIR": str(cache_dir)}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=repo, env=env, capture_output=True, text=True,
+                           check=False).stdout.splitlines() for _ in range(2)]
+    for lines in runs:
+        assert [line.split(":")[0] for line in lines[:-1] if ":" in line] == ["docs/page.md"]
+    assert runs[0][-1] == "True True"
+    assert runs[1][-1] == "False False"

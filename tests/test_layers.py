@@ -25,7 +25,7 @@ ALLOWED = {
     "formats": {"model", "formats"},
     "rulefile": {"model", "errors", "kinds", "language", "yamlload", "cache"},
     "cache": set(),
-    "config": {"model", "errors", "yamlload"},
+    "config": {"model", "errors", "yamlload", "cache"},
     "discovery": {"readers", "config"},
     "resultcache": {"model", "cache"},
     "runner": {"model", "errors", "config", "discovery", "readers", "engine", "rulefile", "language", "cache",

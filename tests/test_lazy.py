@@ -9,7 +9,7 @@ import sys
 import regex
 
 from conftest import SRC
-from healthlint import lazy, language
+from healthlint import language, lazy
 
 
 def test_a_lazy_pattern_answers_as_the_compiled_one():

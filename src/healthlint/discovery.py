@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,18 +30,26 @@ def matches(patterns: Sequence[Pattern], path: Path) -> bool:
     absolute = Path(os.path.abspath(path))
     for item in patterns:
         negated = item.pattern.startswith("!")
-        spec = _spec(item.pattern[1:] if negated else item.pattern)
+        if item.regex is not None:  # pathspec's own expression, kept in the config (see config.Pattern)
+            match = _search(item.regex)
+        else:
+            match = _spec(item.pattern[1:] if negated else item.pattern).match_file
         try:
             relative = absolute.relative_to(os.path.abspath(item.root))
         except ValueError:
             hit = False
         else:
-            hit = spec.match_file(relative.as_posix()) or any(
-                spec.match_file(parent.as_posix() + "/") for parent in relative.parents if str(parent) != "."
+            hit = bool(match(relative.as_posix())) or any(
+                match(parent.as_posix() + "/") for parent in relative.parents if str(parent) != "."
             )
         if hit != negated:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _search(regex: str) -> Callable[[str], re.Match[str] | None]:
+    return re.compile(regex).search
 
 
 @functools.lru_cache(maxsize=256)
