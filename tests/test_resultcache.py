@@ -151,18 +151,18 @@ def test_parallel_processes_share_one_cache(tmp_path):
     assert len(entries(tmp_path / "cache")) == 30  # every process's entries survive the merges
 
 
-@pytest.mark.parametrize(("days_later", "kept"), [(resultcache.PRUNE_AFTER_DAYS, {"a1", "a2", "a3"}),
-                                                  (resultcache.PRUNE_AFTER_DAYS + 1, {"a3"})])
+@pytest.mark.parametrize(("days_later", "kept"), [(resultcache.PRUNE_AFTER_DAYS, {"aa1", "aa2", "aa3"}),
+                                                  (resultcache.PRUNE_AFTER_DAYS + 1, {"aa3"})])
 def test_entries_not_written_for_a_month_are_dropped_when_their_shard_is_written(tmp_path, monkeypatch,
                                                                                   days_later, kept):
     store = resultcache.Store(tmp_path / "results")
-    store.put("a1", "text", ())
-    store.put("a2", "markdown", ())
+    store.put("aa1", "text", ())  # one shard: keys that share their first two digits
+    store.put("aa2", "markdown", ())
     store.save()
     today = resultcache._today()
     monkeypatch.setattr(resultcache, "_today", lambda: today + days_later)
     store = resultcache.Store(tmp_path / "results")
-    store.put("a3", "text", ())
+    store.put("aa3", "text", ())
     store.save()
     assert set(entries(tmp_path)) == kept
 
@@ -194,3 +194,36 @@ def test_findings_are_stored_under_the_bytes_that_were_linted(cache_dir, site, m
     monkeypatch.setattr(runner.Runner, "lint_file", real)
     write(site, "post.md", CLAIMS)
     assert any(f[1] == "HL101" for f in findings())
+
+
+def test_shards_from_the_16_shard_layout_are_removed_on_the_next_write(cache_dir, site):
+    old = cache_dir / "results" / "a.pickle"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(pickle.dumps({"a" * 40: (0, "markdown", ())}))
+    first = findings()
+    assert not old.exists()
+    assert all(len(shard.stem) == 2 for shard in (cache_dir / "results").glob("*.pickle"))
+    assert findings() == first
+
+
+def test_a_lookup_reads_one_small_shard_of_a_big_cache(cache_dir, site, monkeypatch):
+    """3,000 other pages in the cache: re-linting the site reads the shards of its two files only,
+    each holding about a 256th of the entries."""
+    from healthlint import cache
+    from healthlint.model import Finding, Severity, Span
+
+    first = findings()
+    store = resultcache.Store.open()
+    assert store is not None
+    for n in range(3000):
+        store.put(cache.key([str(n)]), "markdown", (Finding(f"HL{n}", "x", Severity.WARNING, "m" * 100, Span(0, 1)),))
+    store.save()
+    read: list[str] = []
+    real = resultcache._read
+    monkeypatch.setattr(resultcache, "_read", lambda path: read.append(path.name) or real(path))
+    write(site, "post.md", (site / "post.md").read_text(encoding="utf-8") + "\nOne more line.\n")
+    assert findings()[0] == first[0]
+    sizes = {path.name: path.stat().st_size for path in (cache_dir / "results").glob("*.pickle")}
+    assert len(sizes) == resultcache.SHARDS
+    assert 1 <= len(set(read)) <= 3  # the two files' shards (one miss is read again to merge it)
+    assert all(sizes[name] < sum(sizes.values()) / 50 for name in read)  # 16 shards: ~1/16 each

@@ -6,14 +6,16 @@ content of every rule file (`Settings.fingerprint`), and the healthlint code its
 miss, never a stale hit. An entry holds only the findings and the reader's format: the runner has
 the bytes already and decodes them again for the report.
 
-Entries are kept in SHARDS files, `<cache folder>/results/<hex digit>.pickle` (the folder of
-`healthlint.cache`; off with the rest of the cache), chosen by the key's first digit: a run loads only
-the shards its files need and writes each shard it added to once, at the end, instead of creating a
-file per linted file (file creation costs up to a millisecond on a busy disk, more than linting a
-page). A shard is written by merging with what is on disk under an exclusive lock, to a temporary
-file renamed into place, so processes writing at once (pre-commit runs several) lose nothing and never
-see half a shard; a shard that cannot be read is empty. Entries not written for PRUNE_AFTER_DAYS are
-dropped when their shard is next written, so the folder does not grow without end.
+Entries are kept in SHARDS files, `<cache folder>/results/<two hex digits>.pickle` (the folder of
+`healthlint.cache`; off with the rest of the cache), chosen by the key's first two digits: a run loads
+only the shards its files need and writes each shard it added to once, at the end, instead of creating
+a file per linted file (file creation costs up to a millisecond on a busy disk, more than linting a
+page). 256 of them, so that a pre-commit run in a repository whose 4,000 pages are cached reads and
+rewrites ~60 KB rather than ~900 KB (10 ms). A shard is written by merging with what is on disk under
+an exclusive lock, to a temporary file renamed into place, so processes writing at once (pre-commit
+runs several) lose nothing and never see half a shard; a shard that cannot be read is empty. Entries
+not written for PRUNE_AFTER_DAYS are dropped when their shard is next written, so the folder does not
+grow without end.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from healthlint import cache
 from healthlint.model import Finding, Severity, Span
 
 PRUNE_AFTER_DAYS = 30
-SHARDS = 16  # one per first hex digit of a key
+SHARDS = 256  # one per first two hex digits of a key
+_DIGITS = 2
+_OLD_SHARDS = [f"{digit}.pickle" for digit in "0123456789abcdef"]  # before 0.1's 256 shards: removed
 _FOLDER = "results"
 
 # An entry: (day written, reader format, findings as plain tuples: pickling them is several times faster)
@@ -62,13 +66,15 @@ class Store:
 
     def preload(self) -> None:
         """Read every shard now (before a fork, so that worker processes share them)."""
-        for digit in "0123456789abcdef"[:SHARDS]:
-            if digit not in self._shards:
-                self._shards[digit] = _read(self._path(digit))
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                digits = entry.name.removesuffix(".pickle")
+                if len(digits) == _DIGITS and digits != entry.name and digits not in self._shards:
+                    self._shards[digits] = _read(Path(entry.path))
 
     def get(self, name: str) -> tuple[str, tuple[Finding, ...]] | None:
         """(reader format, findings) stored under `name`, or None."""
-        digit = name[0]
+        digit = name[:_DIGITS]
         shard = self._shards.get(digit)
         if shard is None:
             shard = self._shards[digit] = _read(self._path(digit))
@@ -82,13 +88,17 @@ class Store:
 
     def put(self, name: str, format: str, findings: Sequence[Finding]) -> None:
         """Remember one file's findings, to be written by `save`."""
-        self._added.setdefault(name[0], {})[name] = (_today(), format, tuple(_plain(f) for f in findings))
+        self._added.setdefault(name[:_DIGITS], {})[name] = (_today(), format, tuple(_plain(f) for f in findings))
 
     def save(self) -> None:
         """Write every shard that got entries, merged with what other processes wrote meanwhile."""
         for digit, added in self._added.items():
             with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
                 self._write(digit, added)
+        if self._added:  # a cache written before: its entries never hit again
+            for old in _OLD_SHARDS:
+                with contextlib.suppress(OSError):
+                    (self.folder / old).unlink()
         self._added.clear()
 
     def _write(self, digit: str, added: dict[str, Entry]) -> None:
