@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import copyreg
 import itertools
 import re
 import time
@@ -64,16 +65,21 @@ _OTHER_DIGIT = regex.compile(r"(?![0-9])\d")
 _NEED = -(1 << 40)  # the offset of a need's entry in the scan table: no candidate start, just "seen"
 
 
+def _same(pattern: regex.Pattern) -> regex.Pattern:
+    return pattern
+
+
 class Matcher:
     """A compiled pattern, tried only where its anchors say a match may start.
 
     `finditer` and `search` return what the pattern's own methods return over `doc.prose`.
     """
 
-    __slots__ = ("_anchors", "_bounded", "_needs", "_odd", "_scanner", "_slot", "pattern")
+    __slots__ = ("_anchors", "_bounded", "_needs", "_odd", "_pattern", "_recipe", "_scanner", "_slot")
 
     def __init__(self, pattern: regex.Pattern) -> None:
-        self.pattern = pattern
+        self._pattern: regex.Pattern | None = pattern
+        self._recipe: tuple | None = None
         found = literals.extract(pattern)
         anchors = found.anchors if found is not None else None
         if anchors is not None and (literals.density(anchors) > MAX_DENSITY or found.min_width == 0):
@@ -92,10 +98,25 @@ class Matcher:
         self._slot = 0
 
     def __getstate__(self) -> tuple:
-        return self.pattern, self._anchors, self._needs, self._odd, self._bounded, self._scanner, self._slot
+        # the pattern as the recipe `regex` pickles it with (its compiled code and the function that
+        # rebuilds it): rebuilt on first use, as a typical page needs about half of the patterns
+        reduce = copyreg.dispatch_table.get(type(self.pattern))
+        recipe = reduce(self.pattern) if reduce is not None else (_same, (self.pattern,))
+        return recipe, self._anchors, self._needs, self._odd, self._bounded, self._scanner, self._slot
 
     def __setstate__(self, state: tuple) -> None:
-        self.pattern, self._anchors, self._needs, self._odd, self._bounded, self._scanner, self._slot = state
+        self._recipe, self._anchors, self._needs, self._odd, self._bounded, self._scanner, self._slot = state
+        self._pattern = None
+
+    @property
+    def pattern(self) -> regex.Pattern:
+        """The compiled pattern (rebuilt from the rules cache on first use)."""
+        pattern = self._pattern
+        if pattern is None:
+            assert self._recipe is not None
+            build, args = self._recipe[:2]
+            pattern = self._pattern = build(*args)
+        return pattern
 
     @property
     def is_anchored(self) -> bool:
