@@ -371,3 +371,16 @@ def test_a_cached_config_with_excludes_never_imports_pathspec(repo, cache_dir):
         assert [line.split(":")[0] for line in lines[:-1] if ":" in line] == ["docs/page.md"]
     assert runs[0][-1] == "True True"
     assert runs[1][-1] == "False False"
+
+
+def test_a_cached_config_follows_a_repointed_rules_link(repo, cache_dir):
+    """`rules:` paths are resolved on every run, not frozen into the config cache."""
+    write(repo, "packs/a/extra.yaml", EXTRA_RULE)
+    write(repo, "packs/b/extra.yaml", EXTRA_RULE.replace("HL901", "HL902"))
+    (repo / "linked").symlink_to(repo / "packs" / "a", target_is_directory=True)
+    write(repo, ".healthlint.yaml", "rules: [linked]\nselect: [HL9]\n")
+    write(repo, "page.md", "Start your wellness journey today.\n")
+    assert [rule for _, rule, _ in findings("page.md", cwd=repo)[1]] == ["HL901"]
+    (repo / "linked").unlink()
+    (repo / "linked").symlink_to(repo / "packs" / "b", target_is_directory=True)
+    assert [rule for _, rule, _ in findings("page.md", cwd=repo)[1]] == ["HL902"]

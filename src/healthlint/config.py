@@ -103,11 +103,14 @@ def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
     name = _cache_name("settings", path)
     found = cache.load(name, "config") if name is not None else None
     if isinstance(found, tuple):
-        return found
-    settings = _parse_settings(path)
-    if name is not None:
-        cache.store(name, settings, "config")
-    return settings
+        settings, extends = found
+    else:
+        settings, extends = _parse_settings(path)
+        if name is not None:
+            cache.store(name, (settings, extends), "config")
+    if "rules" in settings:  # resolved now, not when cached: a symbolic link may point elsewhere today
+        settings = {**settings, "rules": tuple(p.resolve() for p in settings["rules"])}
+    return settings, extends
 
 
 def _cache_name(what: str, path: Path, data: bytes | None = None) -> str | None:
@@ -193,7 +196,7 @@ def _parse_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
         "select": _codes(data, "select", fail),
         "ignore": _codes(data, "ignore", fail),
         "severity": severity,
-        "rules": tuple((root / p).resolve() for p in _strings(data, "rules", fail)),
+        "rules": tuple(root / p for p in _strings(data, "rules", fail)),  # resolved by _read_settings
         "exclude": _patterns(root, data, "exclude", fail),
         "per_file_ignores": ignores,
         "fail_on": fail_on,
