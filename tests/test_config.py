@@ -384,3 +384,21 @@ def test_a_cached_config_follows_a_repointed_rules_link(repo, cache_dir):
     (repo / "linked").unlink()
     (repo / "linked").symlink_to(repo / "packs" / "b", target_is_directory=True)
     assert [rule for _, rule, _ in findings("page.md", cwd=repo)[1]] == ["HL902"]
+
+
+def test_upgrading_pyyaml_or_pathspec_is_a_config_cache_miss(tmp_path, cache_dir, monkeypatch):
+    import os
+    import sys
+
+    from healthlint import config
+
+    fake = write(tmp_path, "site/yaml/__init__.py", "# a PyYAML\n")
+    write(tmp_path, ".healthlint.yaml", "select: [HL101]\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "site"), *sys.path])
+    names = []
+    for stamp in (1_000_000_000, 2_000_000_000):
+        os.utime(fake, ns=(stamp, stamp))
+        config._libraries.cache_clear()
+        names.append(config._cache_name("settings", tmp_path / ".healthlint.yaml"))
+    config._libraries.cache_clear()
+    assert names[0] != names[1]
