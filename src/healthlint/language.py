@@ -86,14 +86,9 @@ class Lexicon(Frozen):
     def __init__(self, negators: tuple[str, ...], intensifiers: tuple[str, ...], clause_breaks: tuple[str, ...],
                  abbreviations: tuple[str, ...], comma_breaks: tuple[str, ...] = (),
                  denials: tuple[str, ...] = ()) -> None:
-        init = object.__setattr__
-        init(self, "negators", negators)
-        init(self, "intensifiers", intensifiers)
-        init(self, "clause_breaks", clause_breaks)
-        init(self, "abbreviations", abbreviations)
-        init(self, "comma_breaks", comma_breaks)
-        init(self, "denials", denials)
-        init(self, "_patterns", {})  # name -> compiled pattern, filled on first use
+        self._set(negators=negators, intensifiers=intensifiers, clause_breaks=clause_breaks,
+                  abbreviations=abbreviations, comma_breaks=comma_breaks, denials=denials,
+                  _patterns={})  # name -> compiled pattern, filled on first use
 
     def __reduce__(self) -> tuple:  # the patterns compiled so far travel too (the rules cache)
         return Lexicon, self._values(), dict(self._patterns)

@@ -73,6 +73,11 @@ class Frozen:
     def _values(self) -> tuple:
         return tuple(getattr(self, name) for name in self._FIELDS)
 
+    def _set(self, **values: Any) -> None:
+        """Set fields (in `__init__`) past the immutability guard."""
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
     def _cache(self, name: str, value: Any) -> Any:
         object.__setattr__(self, name, value)
         return value
@@ -120,16 +125,9 @@ class Document(Frozen):
     def __init__(self, path: str, source: str, prose: str, format: str = "text",
                  blocks: tuple[Block, ...] = (), comments: tuple[Span, ...] = (),
                  meta: Mapping[str, Any] | None = None) -> None:
-        init = object.__setattr__
-        init(self, "path", path)
-        init(self, "source", source)
-        init(self, "prose", prose)
-        init(self, "format", format)
-        init(self, "blocks", blocks)
-        init(self, "comments", comments)
-        init(self, "meta", {} if meta is None else meta)
-        init(self, "_starts", None)
-        init(self, "_lowered", False)  # False: not computed yet (None is a result)
+        self._set(path=path, source=source, prose=prose, format=format, blocks=blocks, comments=comments,
+                  meta={} if meta is None else meta,
+                  _starts=None, _lowered=False)  # _lowered False: not computed yet (None is a result)
 
     def __reduce__(self) -> tuple:  # workers send results back pickled; the caches are recomputed
         return Document, self._values()
