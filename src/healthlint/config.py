@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -102,17 +102,23 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
 def _read_settings(path: Path) -> tuple[dict[str, Any], Path | None]:
     """The Config fields one file sets (only those it sets), and the file it extends: from the cache
     while the file's bytes are unchanged, else read and kept there."""
-    name = _cache_name("settings", path)
-    found = cache.load(name, "config") if name is not None else None
-    if isinstance(found, tuple):
-        settings, extends = found
-    else:
-        settings, extends = _parse_settings(path)
-        if name is not None:
-            cache.store(name, (settings, extends), "config")
+    settings, extends = _cached("settings", path, lambda: _parse_settings(path), tuple)
     if "rules" in settings:  # resolved now, not when cached: a symbolic link may point elsewhere today
         settings = {**settings, "rules": tuple(p.resolve() for p in settings["rules"])}
     return settings, extends
+
+
+def _cached(what: str, path: Path, compute: Callable[[], Any], kind: type, data: bytes | None = None) -> Any:
+    """What `compute` says about the file at `path`: from the cache if an entry of type `kind` is kept
+    for these bytes, else computed and kept. Errors are raised, never kept."""
+    name = _cache_name(what, path, data)
+    found = cache.load(name, "config") if name is not None else None
+    if isinstance(found, kind):
+        return found
+    value = compute()
+    if name is not None:
+        cache.store(name, value, "config")
+    return value
 
 
 def _cache_name(what: str, path: Path, data: bytes | None = None) -> str | None:
@@ -242,7 +248,7 @@ def _patterns(root: Path, data: Mapping, key: str, fail: Any) -> tuple[Pattern, 
     return tuple(patterns)
 
 
-NEVER = "(?!)"  # the regex of a pattern that matches nothing (a comment, a blank)
+_NEVER = "(?!)"  # the regex of a pattern that matches nothing (a comment, a blank)
 
 
 def _regex_of(spec: Any) -> str | None:
@@ -251,7 +257,7 @@ def _regex_of(spec: Any) -> str | None:
     try:
         (pattern,) = spec.patterns
         if pattern.include is None or pattern.regex is None:
-            return NEVER
+            return _NEVER
         regex = pattern.regex
         if pattern.include is not True or not isinstance(regex, re.Pattern) or regex.flags != re.UNICODE:
             return None
@@ -303,11 +309,4 @@ def _has_tool_table(path: Path) -> bool:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if b"healthlint" not in data:
         return False
-    name = _cache_name("tool table", path, data)
-    found = cache.load(name, "config") if name is not None else None
-    if isinstance(found, bool):
-        return found
-    answer = "healthlint" in _read_toml(path).get("tool", {})
-    if name is not None:
-        cache.store(name, answer, "config")
-    return answer
+    return _cached("tool table", path, lambda: "healthlint" in _read_toml(path).get("tool", {}), bool, data)
