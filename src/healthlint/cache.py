@@ -24,7 +24,7 @@ import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
-KEEP = 16  # entries kept per kind: the built-in packs plus a few configs' extra rules; a few configs
+KEEP = 16  # entries kept per kind: rule sets (the built-in packs, configs with extra rules), config files
 _SUFFIX = ".pickle"
 
 
