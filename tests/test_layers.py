@@ -18,7 +18,7 @@ ALLOWED = {
     "yamlload": {"errors"},
     "language": {"model", "lazy"},
     "deadline": {"language"},
-    "kinds": {"model", "language", "deadline", "kinds"},
+    "kinds": {"model", "language", "deadline", "kinds", "lazy"},
     "readers": {"model", "errors", "readers", "lazy"},
     "suppressions": {"model", "lazy"},
     "engine": {"model", "language", "deadline", "suppressions"},

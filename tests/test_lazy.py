@@ -62,3 +62,43 @@ def test_importing_healthlint_compiles_none_of_its_pattern_constants():
     total, compiled = map(int, result.stdout.split())
     assert total >= 60
     assert compiled == 0
+
+
+def test_a_pattern_rebuilt_from_sre_code_is_the_compiled_one():
+    for source, flags in ((r"(?P<word>cu(re)s?)\b", re.IGNORECASE), (r"(?<=\s)-{1,2}(?=\s)", 0),
+                          (r"^ {0,3}(#{1,6})(?:[ \t]+|$)", re.MULTILINE), (r"[\u00e9\w]+", re.ASCII)):
+        compiled, rebuilt = re.compile(source, flags), lazy.from_parts(source, lazy.sre_parts(source, flags))
+        assert (rebuilt.flags, rebuilt.groups, rebuilt.groupindex) == (compiled.flags, compiled.groups,
+                                                                          compiled.groupindex)
+        text = "## Cures - café CURE\n#### --  éé cure"
+        assert [m.span() for m in rebuilt.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+
+
+def test_the_next_run_builds_the_readers_patterns_from_cached_code(tmp_path, cache_dir):
+    """The first `check` parses the reader patterns a page needs and keeps sre's code for them; the
+    next one parses none, and finds the same."""
+    (tmp_path / "page.md").write_text("---\ntitle: Care\ndate: 2020-03-18\n---\n\n# Care\n\nOur infusions "
+                                      "cure depression. [Read more](https://example.org).\n", encoding="utf-8")
+    probe = ("import sys\n"
+             "from healthlint import lazy\n"
+             "from healthlint.__main__ import main\n"
+             "sys.argv = ['healthlint', 'check', '--format', 'concise', 'page.md']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('parsed', len(lazy._LEARNED))\n")
+    env = {"PYTHONPATH": str(SRC), "HEALTHLINT_CACHE_DIR": str(cache_dir)}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           check=True).stdout.splitlines() for _ in range(2)]
+    assert int(runs[0][-1].split()[1]) >= 10
+    assert runs[1][-1] == "parsed 0"
+    assert runs[0][:-1] == runs[1][:-1] and any("HL101" in line for line in runs[1])
+
+
+def test_this_python_takes_the_fast_path_not_the_fallback():
+    """The fallbacks (re.compile) keep healthlint working on a Python whose sre internals differ; on
+    the Pythons it supports the code path itself must work, or every start silently parses again."""
+    from healthlint.kinds import matcher
+
+    compiled, code = matcher._compile_trie("(?:cure[sd]?|heal)", None)
+    assert code is not None and compiled.search("it cures").group() == "cures"
+    parts = lazy.sre_parts(r"(?P<x>a)+b", re.I)
+    assert lazy.from_parts(r"(?P<x>a)+b", parts).fullmatch("AaB").group("x") == "a"

@@ -198,10 +198,12 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
           rule_paths: tuple[Path, ...], stdin_filename: str | None, force_exclude: bool, jobs: int | None,
           no_cache: bool, quiet: bool, color: str) -> int:
     """Lint files and folders (default: the current folder)."""
-    from healthlint import formats, runner
+    from healthlint import cache, formats, lazy, runner
 
     if no_cache:
         os.environ["HEALTHLINT_NO_CACHE"] = "1"  # read by the rule loader (healthlint.cache)
+    patterns = cache.key(["patterns", cache.code_fingerprint(), sys.version])  # sre's code for lazy patterns
+    lazy.learn(cache.load(patterns, "patterns"))
     options = runner.Options(config_path=config_path, rule_paths=rule_paths, select=_split(select),
                              ignore=_split(ignore), force_exclude=force_exclude, stdin_filename=stdin_filename)
     lint = runner.Runner(options, stdin=getattr(sys.stdin, "buffer", None))  # None: no stdin (a closed one)
@@ -250,6 +252,9 @@ def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None,
         for _ in results:  # a format that stopped early (none does) must not leave files unlinted
             pass
         _echo_problems(run, quiet)
+        learned = lazy.known()
+        if learned:
+            cache.store(patterns, learned, "patterns")
         if run.errors:
             return 2
         failing = tally.worst is not None and tally.worst >= threshold

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import regex
 
-from healthlint import deadline
+from healthlint import deadline, lazy
 from healthlint.kinds import literals
 from healthlint.model import Document
 
@@ -433,19 +433,15 @@ def _compile_trie(source: str, code: list[int] | None) -> tuple[re.Pattern[str],
 
     A stdlib pattern pickles as its source and is compiled again in each process: 30-50 ms for the
     built-in packs' trie, most of a pre-commit run. Its code, kept in the cached rule set (whose key
-    holds the Python version), rebuilds it in well under a millisecond. The code comes from `re`'s
-    internals, so any surprise there falls back to `re.compile`.
+    holds the Python version), rebuilds it in well under a millisecond (`lazy.from_parts`). The code
+    comes from `re`'s internals, so any surprise there falls back to `re.compile`.
     """
     try:
-        import _sre
-        from re import _compiler, _parser
-
         if code is None:
-            parsed = _parser.parse(source, 0)
-            if parsed.state.groups != 1 or parsed.state.flags != re.UNICODE:
+            flags, code, groups, *_ = lazy.sre_parts(source)
+            if groups != 0 or flags != re.UNICODE:
                 raise ValueError("the trie has no groups and no flags")
-            code = [int(op) for op in _compiler._code(parsed, 0)]
-        return _sre.compile(source, int(re.UNICODE), code, 0, {}, (None,)), code
+        return lazy.from_parts(source, (int(re.UNICODE), code, 0, {}, (None,))), code
     except Exception:  # the internals differ in this Python: compile the plain way
         return re.compile(source), None
 
