@@ -6,27 +6,27 @@ imported only when a page has HTML to mask (a few milliseconds of every pre-comm
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
+from healthlint import lazy
 from healthlint.model import Span
 from healthlint.readers.html import BOUNDARIES, ROLES, SKIPPED, VOID, Masked, entity_text
 
-_LINE_END = re.compile(r"\n")
-_COMMENT_CLOSE = re.compile(r"--!?\s*>")
+_LINE_END = lazy.compile(r"\n")
+_COMMENT_CLOSE = lazy.compile(r"--!?\s*>")
 # html.parser's (_markupbase) ends of marked sections, and its name scan
-_SECTION_CLOSE = re.compile(r"]\s*]\s*>")
-_MS_SECTION_CLOSE = re.compile(r"]\s*>")
+_SECTION_CLOSE = lazy.compile(r"]\s*]\s*>")
+_MS_SECTION_CLOSE = lazy.compile(r"]\s*>")
 _SECTION_CLOSERS = dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), _SECTION_CLOSE) | dict.fromkeys(
     ("if", "else", "endif"), _MS_SECTION_CLOSE)
-_SECTION_NAME = re.compile(r"([a-zA-Z][-_.a-zA-Z0-9]*)\s*")
+_SECTION_NAME = lazy.compile(r"([a-zA-Z][-_.a-zA-Z0-9]*)\s*")
 # html.parser (3.11) gives up on an `&#` that is not a complete character reference and reports the
 # rest of the file as text, tags included; such an '&' is fed to it as a space (same length).
-_BROKEN_CHARREF = re.compile(r"&(?=#(?![0-9]+[^0-9a-fA-F]|[xX][0-9a-fA-F]+[^0-9a-fA-F]))")
-_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+_BROKEN_CHARREF = lazy.compile(r"&(?=#(?![0-9]+[^0-9a-fA-F]|[xX][0-9a-fA-F]+[^0-9a-fA-F]))")
+_ENTITY = lazy.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 # html.parser's own tolerant patterns, used again on the start tag text to find attribute values.
-_TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*")
-_ATTRIBUTE = re.compile(
+_TAG_NAME = lazy.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*")
+_ATTRIBUTE = lazy.compile(
     r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*"
 )
 
@@ -51,7 +51,7 @@ class Masker(HTMLParser):
         self._segment: list[int] | None = None  # [start, end] of the text since the last boundary
         self._gt_cache: tuple[str | None, int] = (None, -1)  # (rawdata, its last '>')
         # closer -> (rawdata, searched from, first match at or after it, or -1)
-        self._close_cache: dict[re.Pattern[str], tuple[str | None, int, int]] = {}
+        self._close_cache: dict[lazy.Pattern, tuple[str | None, int, int]] = {}
 
     def run(self) -> None:
         """Parse the whole text, then close the last block."""
@@ -201,7 +201,7 @@ class Masker(HTMLParser):
             self._gt_cache = (rawdata, rawdata.rfind(">"))
         return self._gt_cache[1] > i
 
-    def _closes_after(self, closer: re.Pattern[str], pos: int) -> bool:
+    def _closes_after(self, closer: lazy.Pattern, pos: int) -> bool:
         """Whether `closer` matches at or after `pos`: one search per closer, reused while it answers."""
         rawdata = self.rawdata
         cached, searched_from, close = self._close_cache.get(closer, (None, 0, -1))
