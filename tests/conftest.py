@@ -38,6 +38,26 @@ def run_process(*args: str, cwd: Path, input: str | None = None) -> subprocess.C
                           **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}))
 
 
+def run_python(code: str, cwd: Path | None = None) -> str:
+    """The output of `python -c CODE` in a fresh interpreter that imports this checkout's healthlint:
+    for what start-up does (what is imported, what is compiled). A non-zero exit fails the test."""
+    environment = {k: v for k, v in os.environ.items() if k not in COLOR_VARS}
+    environment["PYTHONPATH"] = str(SRC)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=environment, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120, check=True).stdout
+
+
+def run_fresh(args: list[str], then: str, cwd: Path) -> list[str]:
+    """`healthlint ARGS` through `healthlint.__main__.main` in a fresh interpreter, followed by the
+    value of the Python expression `then`, evaluated there: the output's lines, `then`'s last."""
+    code = ("import sys\n"
+            "from healthlint.__main__ import main\n"
+            f"sys.argv = ['healthlint', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print({then})\n")
+    return run_python(code, cwd).splitlines()
+
+
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     """Create tmp_path/name (folders too); str is written as UTF-8 with line endings untouched."""
     path = tmp_path / name

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run_cli, write
+from conftest import run_cli, run_fresh, write
 
 DISCLAIMER = "This article is for general information and is not medical advice."
 CURE = "Our infusions cure depression."  # HL101 error
@@ -283,26 +283,15 @@ def test_rules_from_config_and_command_line_add_up(repo, monkeypatch):
 
 def test_an_unchanged_config_is_not_parsed_again(repo, cache_dir):
     """A configured repository pays for PyYAML (and tomllib) once, not on every commit."""
-    import subprocess
-    import sys
-
-    from conftest import SRC
-
     write(repo, ".healthlint.yaml", "select: [HL101]\nseverity: {HL101: warning}\n")
     write(repo, "pyproject.toml", "[project]\nname = 'site'\n[tool.healthlint]\nselect = ['HL101']\n")
     write(repo, "docs/page.md", f"{CURE}\n")
-    probe = ("import sys\n"
-             "from healthlint.__main__ import main\n"
-             "sys.argv = ['healthlint', 'check', '--format', 'concise', 'page.md']\n"
-             "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-             "print('modules', code, 'yaml' in sys.modules, 'tomllib' in sys.modules)\n")
-    env = {"PYTHONPATH": str(SRC), "HEALTHLINT_CACHE_DIR": str(cache_dir)}
-    runs = [subprocess.run([sys.executable, "-c", probe], cwd=repo / "docs", env=env, capture_output=True,
-                           text=True, check=False).stdout for _ in range(2)]
-    assert all("page.md:1:15: HL101 " in out for out in runs)
-    assert runs[0].splitlines()[-1] == "modules 1 True False"  # the YAML config, parsed
-    assert runs[1].splitlines()[-1] == "modules 1 False False"  # then from the cache
-    assert runs[0].splitlines()[:-1] == runs[1].splitlines()[:-1]
+    modules = "'yaml' in sys.modules, 'tomllib' in sys.modules"
+    runs = [run_fresh(["check", "--format", "concise", "page.md"], modules, repo / "docs") for _ in range(2)]
+    assert all(any(line.startswith("page.md:1:15: HL101 ") for line in lines) for lines in runs)
+    assert runs[0][-1] == "True False"  # the YAML config, parsed (the pyproject is never looked at)
+    assert runs[1][-1] == "False False"  # then from the cache
+    assert runs[0][:-1] == runs[1][:-1]
 
 
 def test_a_changed_config_counts_at_once_even_at_the_same_size(repo, cache_dir):
@@ -350,55 +339,12 @@ def test_kept_expressions_match_as_pathspec_does(glob, relative):
 def test_a_cached_config_with_excludes_never_imports_pathspec(repo, cache_dir):
     """The pre-commit hook passes --force-exclude: matching the config's excludes must not bring back
     the import the config cache saves."""
-    import subprocess
-    import sys
-
-    from conftest import SRC
-
     write(repo, ".healthlint.yaml", "exclude: [drafts/, '*.tmp.md']\nselect: [HL101]\n")
     write(repo, "docs/page.md", f"{CURE}\n")
     write(repo, "drafts/page.md", f"{CURE}\n")
-    probe = ("import sys\n"
-             "from healthlint.__main__ import main\n"
-             "sys.argv = ['healthlint', 'check', '--force-exclude', '--format', 'concise', 'docs/page.md',\n"
-             "            'drafts/page.md']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print('pathspec' in sys.modules, 'yaml' in sys.modules)\n")
-    env = {"PYTHONPATH": str(SRC), "HEALTHLINT_CACHE_DIR": str(cache_dir)}
-    runs = [subprocess.run([sys.executable, "-c", probe], cwd=repo, env=env, capture_output=True, text=True,
-                           check=False).stdout.splitlines() for _ in range(2)]
+    args = ["check", "--force-exclude", "--format", "concise", "docs/page.md", "drafts/page.md"]
+    runs = [run_fresh(args, "'pathspec' in sys.modules, 'yaml' in sys.modules", repo) for _ in range(2)]
     for lines in runs:
         assert [line.split(":")[0] for line in lines[:-1] if ":" in line] == ["docs/page.md"]
     assert runs[0][-1] == "True True"
     assert runs[1][-1] == "False False"
-
-
-def test_a_cached_config_follows_a_repointed_rules_link(repo, cache_dir):
-    """`rules:` paths are resolved on every run, not frozen into the config cache."""
-    write(repo, "packs/a/extra.yaml", EXTRA_RULE)
-    write(repo, "packs/b/extra.yaml", EXTRA_RULE.replace("HL901", "HL902"))
-    (repo / "linked").symlink_to(repo / "packs" / "a", target_is_directory=True)
-    write(repo, ".healthlint.yaml", "rules: [linked]\nselect: [HL9]\n")
-    write(repo, "page.md", "Start your wellness journey today.\n")
-    assert [rule for _, rule, _ in findings("page.md", cwd=repo)[1]] == ["HL901"]
-    (repo / "linked").unlink()
-    (repo / "linked").symlink_to(repo / "packs" / "b", target_is_directory=True)
-    assert [rule for _, rule, _ in findings("page.md", cwd=repo)[1]] == ["HL902"]
-
-
-def test_upgrading_pyyaml_or_pathspec_is_a_config_cache_miss(tmp_path, cache_dir, monkeypatch):
-    import os
-    import sys
-
-    from healthlint import config
-
-    fake = write(tmp_path, "site/yaml/__init__.py", "# a PyYAML\n")
-    write(tmp_path, ".healthlint.yaml", "select: [HL101]\n")
-    monkeypatch.setattr(sys, "path", [str(tmp_path / "site"), *sys.path])
-    names = []
-    for stamp in (1_000_000_000, 2_000_000_000):
-        os.utime(fake, ns=(stamp, stamp))
-        config._libraries.cache_clear()
-        names.append(config._cache_name("settings", tmp_path / ".healthlint.yaml"))
-    config._libraries.cache_clear()
-    assert names[0] != names[1]

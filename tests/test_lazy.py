@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import regex
 
-from conftest import SRC
+from conftest import run_fresh, run_python
 from healthlint import language, lazy
 
 
@@ -57,9 +55,7 @@ def test_importing_healthlint_compiles_none_of_its_pattern_constants():
              "found = [(n, k, '_compiled' in v.__dict__) for n, m in list(sys.modules.items())\n"
              "         if n.startswith('healthlint') for k, v in vars(m).items() if isinstance(v, lazy.Pattern)]\n"
              "print(len(found), sum(c for *_, c in found))\n")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                            env={"PYTHONPATH": str(SRC)})
-    total, compiled = map(int, result.stdout.split())
+    total, compiled = map(int, run_python(probe).split())
     assert total >= 60
     assert compiled == 0
 
@@ -79,15 +75,8 @@ def test_the_next_run_builds_the_readers_patterns_from_cached_code(tmp_path, cac
     next one parses none, and finds the same."""
     (tmp_path / "page.md").write_text("---\ntitle: Care\ndate: 2020-03-18\n---\n\n# Care\n\nOur infusions "
                                       "cure depression. [Read more](https://example.org).\n", encoding="utf-8")
-    probe = ("import sys\n"
-             "from healthlint import lazy\n"
-             "from healthlint.__main__ import main\n"
-             "sys.argv = ['healthlint', 'check', '--format', 'concise', 'page.md']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print('parsed', len(lazy._LEARNED))\n")
-    env = {"PYTHONPATH": str(SRC), "HEALTHLINT_CACHE_DIR": str(cache_dir)}
-    runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
-                           check=True).stdout.splitlines() for _ in range(2)]
+    parsed = "'parsed', len(sys.modules['healthlint.lazy']._LEARNED)"
+    runs = [run_fresh(["check", "--format", "concise", "page.md"], parsed, tmp_path) for _ in range(2)]
     assert int(runs[0][-1].split()[1]) >= 10
     assert runs[1][-1] == "parsed 0"
     assert runs[0][:-1] == runs[1][:-1] and any("HL101" in line for line in runs[1])

@@ -82,9 +82,7 @@ def test_a_page_with_simple_front_matter_does_not_import_pyyaml(tmp_path):
 def test_a_date_does_not_import_the_datetime_module():
     """A date is PyYAML's datetime.date, built from the C module: `import datetime` unmarshals its
     pure-Python fallback, milliseconds of every pre-commit run."""
-    import subprocess
-
-    from conftest import SRC
+    from conftest import run_python
 
     probe = ("import sys\n"
              "from healthlint.readers import frontmatter\n"
@@ -92,6 +90,4 @@ def test_a_date_does_not_import_the_datetime_module():
              "imported = 'datetime' in sys.modules\n"
              "import datetime\n"
              "print(type(data['date']) is datetime.date, data['date'].isoformat(), imported)\n")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                            env={"PYTHONPATH": str(SRC)})
-    assert result.stdout.split() == ["True", "2020-03-18", "False"]
+    assert run_python(probe).split() == ["True", "2020-03-18", "False"]
