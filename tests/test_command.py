@@ -157,3 +157,21 @@ def test_lines_click_rejects_exit_2_with_its_usage_message(tmp_path, args):
     assert process.returncode == 2
     assert process.stderr.startswith("Usage: healthlint")
     assert "internal error" not in process.stderr
+
+
+@pytest.mark.parametrize(("closed", "args", "code"), [
+    (1, ["check", "page.md"], 1),  # `>&-`: nothing to print to; the exit code still says what was found
+    (2, ["check", "missing.md"], 2),  # `2>&-`: the error cannot be printed; still exit 2
+    (1, ["check", "--format", "json", "page.md"], 1),
+])
+def test_a_closed_standard_stream_is_no_crash(tmp_path, closed, args, code):
+    write(tmp_path, "page.md", f"{CURE}\n")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    process = subprocess.run([sys.executable, "-m", "healthlint", *args], cwd=tmp_path, env=env, text=True,
+                             capture_output=False, stdin=subprocess.DEVNULL, timeout=120, check=False,
+                             stdout=subprocess.PIPE if closed == 2 else None,
+                             stderr=subprocess.PIPE if closed == 1 else None,
+                             preexec_fn=lambda: os.close(closed))
+    assert process.returncode == code
+    if closed == 1:
+        assert "Traceback" not in process.stderr and "internal error" not in process.stderr

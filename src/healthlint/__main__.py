@@ -46,12 +46,13 @@ def run() -> None:
             sys.stderr.write(exc.code + "\n")
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: started with that descriptor closed (`>&-`)
+                stream.flush()
     except (BrokenPipeError, ValueError):  # the reader went away (`| head`), or a stream was closed
         code = code or 2
         # what Python's documentation advises, so the final flush does not complain again
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     import atexit
     import threading

@@ -188,8 +188,9 @@ def guarded(action: Callable[[], int], verbose: bool, passing: tuple[type[Except
 
 
 def echo_error(message: str) -> None:
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+    if sys.stderr is not None:  # None: started with standard error closed (`2>&-`)
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
 
 
 def check(paths: tuple[Path, ...], output_format: str, output_file: Path | None, statistics: bool,
@@ -279,6 +280,10 @@ def write_out(chunks: Iterable[str], batch: int = 1 << 16) -> None:
     is a system call each where output is unbuffered (PYTHONUNBUFFERED, common in containers). A
     terminal gets each finding as it comes."""
     out = sys.stdout
+    if out is None:  # started with standard output closed (`>&-`): the exit code still tells
+        for _ in chunks:
+            pass
+        return
     if out.isatty():
         batch = 0
     pending: list[str] = []
@@ -303,7 +308,7 @@ def _echo_problems(run: Run, quiet: bool) -> None:
             echo_error(f"healthlint: notice: {notice.path}: {notice.message}")
 
 
-def resolve_color(choice: str, stream: TextIO) -> bool:
+def resolve_color(choice: str, stream: TextIO | None) -> bool:
     """--color always|never, then FORCE_COLOR, then NO_COLOR, then whether stdout is a terminal."""
     if choice != "auto":
         return choice == "always"
@@ -311,7 +316,7 @@ def resolve_color(choice: str, stream: TextIO) -> bool:
         return True
     if os.environ.get("NO_COLOR"):
         return False
-    return stream.isatty()
+    return stream is not None and stream.isatty()
 
 
 def write_atomically(path: Path, text: str | Iterable[str]) -> None:
