@@ -227,3 +227,39 @@ def test_a_lookup_reads_one_small_shard_of_a_big_cache(cache_dir, site, monkeypa
     assert len(sizes) == resultcache.SHARDS
     assert 1 <= len(set(read)) <= 3  # the two files' shards (one miss is read again to merge it)
     assert all(sizes[name] < sum(sizes.values()) / 50 for name in read)  # 16 shards: ~1/16 each
+
+
+def test_a_long_run_writes_each_shard_once(cache_dir, tmp_path, monkeypatch):
+    """Flushes during a run go to segment files; the shards are written once, at the end, so a run
+    over N files does not rewrite the cache N/FLUSH_EVERY times."""
+    monkeypatch.chdir(tmp_path)
+    for i in range(40):
+        write(tmp_path, f"pages/p{i:02}.md", f"{CLAIMS}\nPage {i}.\n")
+    monkeypatch.setattr(runner, "FLUSH_EVERY", 4)
+    written: list[str] = []
+    real = resultcache.Store._write
+    monkeypatch.setattr(resultcache.Store, "_write", lambda self, digit, added: written.append(digit)
+                        or real(self, digit, added))
+    first = findings("pages")
+    assert len(written) == len(set(written)) and written
+    assert len(entries(cache_dir)) == 40
+    assert not list((cache_dir / "results").glob("*.segment"))
+    assert findings("pages") == first
+
+
+def test_segments_left_by_a_run_that_died_are_merged_by_the_next(cache_dir, site):
+    """A run killed between a flush and its save leaves segment files; the next save of their shards
+    takes their entries, and removes them."""
+    first = findings()
+    assert first
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()  # a process id that has ended
+    folder = cache_dir / "results"
+    orphan = folder / f"a.{dead}.1.segment"
+    orphan.write_bytes(pickle.dumps({"ab": {"ab" + "0" * 38: (resultcache._today(), "markdown", ())}}))
+    live = folder / f"b.{os.getppid()}.1.segment"  # a live process's: not this run's to merge
+    live.write_bytes(orphan.read_bytes())
+    write(site, "post.md", (site / "post.md").read_text(encoding="utf-8") + "\nOne more line.\n")
+    findings()
+    assert "ab" + "0" * 38 in entries(cache_dir)
+    assert not orphan.exists() and live.exists()

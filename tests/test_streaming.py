@@ -58,17 +58,15 @@ def test_the_results_cache_is_written_as_the_run_goes(cache_dir, tmp_path, monke
     for i in range(7):
         write(tmp_path, f"p{i}.md", CLAIM + f"Page {i}.\n")
     monkeypatch.setattr(runner, "FLUSH_EVERY", 3)
-    saves: list[int] = []
-    real_save = resultcache.Store.save
-
-    def counting_save(self):
-        saves.append(self.pending)
-        real_save(self)
-
-    monkeypatch.setattr(resultcache.Store, "save", counting_save)
+    calls: list[tuple[str, int]] = []
+    for method in ("flush", "save"):
+        real = getattr(resultcache.Store, method)
+        monkeypatch.setattr(resultcache.Store, method,
+                            lambda self, real=real, method=method: calls.append((method, self.pending)) or real(self))
     first = run_cli("check", "--format", "concise", ".")
     assert first.exit_code == 1
-    assert saves == [3, 3, 1]  # every 3 entries, then the rest at the end
+    assert calls == [("flush", 3), ("flush", 3), ("save", 1)]  # every 3 entries, then the rest at the end
+    assert not list((cache_dir / "results").glob("*.segment"))  # merged into the shards by the save
 
     def no_linting(*args, **kwargs):
         raise AssertionError("a cached file was linted again")

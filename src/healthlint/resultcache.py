@@ -16,6 +16,12 @@ an exclusive lock, to a temporary file renamed into place, so processes writing 
 runs several) lose nothing and never see half a shard; a shard that cannot be read is empty. Entries
 not written for PRUNE_AFTER_DAYS are dropped when their shard is next written, so the folder does not
 grow without end.
+
+A long run sets its entries aside every FLUSH_EVERY files (runner.py) so that its memory stays flat:
+into segment files of its own, `<first hex digit>.<pid>.<n>.segment`, which its final `save` merges
+into the shards, a first hex digit at a time. Merging at each flush instead would rewrite the whole
+cache every 1,000 files, quadratic in the size of the run. Segments left by a run that died before
+saving are merged by the next run that saves.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from healthlint.model import Finding, Severity, Span
 PRUNE_AFTER_DAYS = 30
 SHARDS = 256  # one per first two hex digits of a key
 _DIGITS = 2
+_SEGMENT = ".segment"  # <first hex digit>.<pid>.<n>.segment: a run's flushed entries, until it saves
 _OLD_SHARDS = [f"{digit}.pickle" for digit in "0123456789abcdef"]  # before 0.1's 256 shards: removed
 _FOLDER = "results"
 
@@ -52,6 +59,7 @@ class Store:
         self.folder = folder
         self._shards: dict[str, dict[str, Entry]] = {}
         self._added: dict[str, dict[str, Entry]] = {}
+        self._flushes = 0
 
     @classmethod
     def open(cls) -> Store | None:
@@ -61,7 +69,7 @@ class Store:
 
     @property
     def pending(self) -> int:
-        """Entries added since the last `save`."""
+        """Entries added since the last `flush` or `save`."""
         return sum(len(added) for added in self._added.values())
 
     def preload(self) -> None:
@@ -90,16 +98,60 @@ class Store:
         """Remember one file's findings, to be written by `save`."""
         self._added.setdefault(name[:_DIGITS], {})[name] = (_today(), format, tuple(_plain(f) for f in findings))
 
-    def save(self) -> None:
-        """Write every shard that got entries, merged with what other processes wrote meanwhile."""
+    def flush(self) -> None:
+        """Set the entries added so far aside, in this process's own segment files (one per first hex
+        digit), so the run's memory does not grow with its files; `save` merges them into the shards.
+        Writing the shards themselves here would rewrite the whole cache at every flush: quadratic in
+        the number of files."""
+        groups: dict[str, dict[str, dict[str, Entry]]] = {}
         for digit, added in self._added.items():
+            groups.setdefault(digit[0], {})[digit] = added
+        self._flushes += 1
+        for group, added in groups.items():
+            path = self.folder / f"{group}.{os.getpid()}.{self._flushes}{_SEGMENT}"
             with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-                self._write(digit, added)
-        if self._added:  # a cache written before: its entries never hit again
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temp = path.with_name(f".{path.name}.tmp")
+                temp.write_bytes(pickle.dumps(added, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(temp, path)
+        self._added.clear()
+
+    def save(self) -> None:
+        """Write every shard that got entries (now or in a flush), merged with what other processes
+        wrote meanwhile, a first hex digit at a time."""
+        segments = self._segments()
+        digits = {digit[0] for digit in self._added} | set(segments)
+        for group in sorted(digits):
+            added: dict[str, dict[str, Entry]] = {}
+            for path in segments.get(group, ()):
+                for digit, entries in _read_segment(path).items():
+                    added.setdefault(digit, {}).update(entries)
+            for digit, entries in self._added.items():
+                if digit[0] == group:
+                    added.setdefault(digit, {}).update(entries)
+            for digit, entries in added.items():
+                with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                    self._write(digit, entries)
+            for path in segments.get(group, ()):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        if digits:  # a cache written before: its entries never hit again
             for old in _OLD_SHARDS:
                 with contextlib.suppress(OSError):
                     (self.folder / old).unlink()
         self._added.clear()
+
+    def _segments(self) -> dict[str, list[Path]]:
+        """This process's segment files, and those of processes that ended without saving, by group."""
+        found: dict[str, list[Path]] = {}
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                parts = entry.name.split(".")
+                if len(parts) != 4 or "." + parts[3] != _SEGMENT or not parts[1].isdigit():
+                    continue
+                if int(parts[1]) == os.getpid() or not _alive(int(parts[1])):
+                    found.setdefault(parts[0], []).append(Path(entry.path))
+        return found
 
     def _write(self, digit: str, added: dict[str, Entry]) -> None:
         path = self._path(digit)
@@ -120,6 +172,32 @@ class Store:
         return self.folder / f"{digit}.pickle"
 
 
+def _read_segment(path: Path) -> dict[str, dict[str, Entry]]:
+    """A segment's entries by shard, or nothing if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            segment = pickle.load(handle)
+    except Exception:
+        return {}
+    if not isinstance(segment, dict):
+        return {}
+    return {digit: _valid(entries) for digit, entries in segment.items()
+            if isinstance(digit, str) and len(digit) == _DIGITS and isinstance(entries, dict)}
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (its segments are its own to merge)."""
+    if os.name != "posix":  # os.kill(pid, 0) is no probe elsewhere: leave other processes' segments be
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 def _read(path: Path) -> dict[str, Entry]:
     try:
         with open(path, "rb") as handle:
@@ -128,7 +206,12 @@ def _read(path: Path) -> dict[str, Entry]:
         return {}
     if not isinstance(shard, dict):
         return {}
-    return {name: entry for name, entry in shard.items()  # drop what this code did not write
+    return _valid(shard)
+
+
+def _valid(entries: dict) -> dict[str, Entry]:
+    """The entries of the shape this code writes (anything else is dropped)."""
+    return {name: entry for name, entry in entries.items()
             if isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], int)}
 
 

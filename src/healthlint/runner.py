@@ -126,7 +126,7 @@ class Runner:
             if store is not None and key is not None and result is not None and not notices:
                 store.put(key, result.document.format, result.findings)
                 if store.pending >= FLUSH_EVERY:
-                    store.save()  # written as the run goes: its memory does not grow with the files
+                    store.flush()  # set aside as the run goes: its memory does not grow with the files
             if error:
                 run.errors.append(error)
             run.notices.extend(notices)
