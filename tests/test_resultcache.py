@@ -263,3 +263,22 @@ def test_segments_left_by_a_run_that_died_are_merged_by_the_next(cache_dir, site
     findings()
     assert "ab" + "0" * 38 in entries(cache_dir)
     assert not orphan.exists() and live.exists()
+
+
+def test_a_shard_that_cannot_be_written_keeps_its_segments_for_the_next_save(tmp_path, monkeypatch):
+    store = resultcache.Store(tmp_path / "results")
+    store.put("ab" + "1" * 38, "markdown", ())
+    store.flush()
+    real = resultcache.Store._write
+
+    def full_disk(self, digit, added):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(resultcache.Store, "_write", full_disk)
+    store.save()
+    assert list((tmp_path / "results").glob("a.*.segment"))  # kept: its entries are in no shard yet
+    monkeypatch.setattr(resultcache.Store, "_write", real)
+    resultcache.Store(tmp_path / "results").save()  # the next save (here the same process's) merges them
+    assert "ab" + "1" * 38 in entries(tmp_path)
+    assert not list((tmp_path / "results").glob("*.segment"))
+    assert not list((tmp_path / "results").glob(".*.tmp"))

@@ -39,6 +39,8 @@ from healthlint.model import Finding, Severity, Span
 PRUNE_AFTER_DAYS = 30
 SHARDS = 256  # one per first two hex digits of a key
 _DIGITS = 2
+# what writing an entry can raise: a read-only or full disk, an entry that does not pickle
+_UNWRITABLE = (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError)
 _SEGMENT = ".segment"  # <first hex digit>.<pid>.<n>.segment: a run's flushed entries, until it saves
 _OLD_SHARDS = [f"{digit}.pickle" for digit in "0123456789abcdef"]  # before 0.1's 256 shards: removed
 _FOLDER = "results"
@@ -109,11 +111,9 @@ class Store:
         self._flushes += 1
         for group, added in groups.items():
             path = self.folder / f"{group}.{os.getpid()}.{self._flushes}{_SEGMENT}"
-            with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            with contextlib.suppress(*_UNWRITABLE):
                 self.folder.mkdir(parents=True, exist_ok=True)
-                temp = path.with_name(f".{path.name}.tmp")
-                temp.write_bytes(pickle.dumps(added, protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(temp, path)
+                _replace(path, pickle.dumps(added, protocol=pickle.HIGHEST_PROTOCOL))
         self._added.clear()
 
     def save(self) -> None:
@@ -129,10 +129,13 @@ class Store:
             for digit, entries in self._added.items():
                 if digit[0] == group:
                     added.setdefault(digit, {}).update(entries)
+            merged = True
             for digit, entries in added.items():
-                with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                try:
                     self._write(digit, entries)
-            for path in segments.get(group, ()):
+                except _UNWRITABLE:
+                    merged = False  # the segments stay, for the next save to try again
+            for path in segments.get(group, ()) if merged else ():
                 with contextlib.suppress(OSError):
                     path.unlink()
         if digits:  # a cache written before: its entries never hit again
@@ -160,16 +163,21 @@ class Store:
             oldest = _today() - PRUNE_AFTER_DAYS
             merged = {name: entry for name, entry in _read(path).items() if entry[0] >= oldest}
             merged.update(added)
-            temp = path.with_name(f".{digit}.{os.getpid()}.tmp")  # one writer per process and shard
-            try:
-                temp.write_bytes(pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(temp, path)
-            finally:
-                with contextlib.suppress(OSError):
-                    temp.unlink()
+            _replace(path, pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _path(self, digit: str) -> Path:
         return self.folder / f"{digit}.pickle"
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file of this process's, renamed into place."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def _read_segment(path: Path) -> dict[str, dict[str, Entry]]:
