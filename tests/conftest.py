@@ -47,10 +47,12 @@ def run_python(code: str, cwd: Path | None = None) -> str:
                           encoding="utf-8", timeout=120, check=True).stdout
 
 
-def run_fresh(args: list[str], then: str, cwd: Path) -> list[str]:
-    """`healthlint ARGS` through `healthlint.__main__.main` in a fresh interpreter, followed by the
-    value of the Python expression `then`, evaluated there: the output's lines, `then`'s last."""
+def run_fresh(args: list[str], then: str, cwd: Path, before: str = "") -> list[str]:
+    """`healthlint ARGS` through `healthlint.__main__.main` in a fresh interpreter (after the Python
+    statements `before`), followed by the value of the Python expression `then`, evaluated there: the
+    output's lines, `then`'s last."""
     code = ("import sys\n"
+            f"{before}\n"
             "from healthlint.__main__ import main\n"
             f"sys.argv = ['healthlint', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"

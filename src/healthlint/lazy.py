@@ -92,5 +92,9 @@ def learn(known: object) -> None:
 
 
 def known() -> dict[tuple[str, int], tuple] | None:
-    """sre's code for every pattern compiled so far, if this run compiled any it did not know."""
-    return dict(_KNOWN) if _LEARNED else None
+    """sre's code for every pattern compiled so far, if any was compiled since `known` last answered
+    (a process that checks many times, as the tests do, keeps it once)."""
+    if not _LEARNED:
+        return None
+    _LEARNED.clear()
+    return dict(_KNOWN)
