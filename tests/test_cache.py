@@ -142,3 +142,23 @@ def test_old_entries_are_pruned(cache_dir):
         cache.store(cache.key([str(n)]), n)
     assert len(entries(cache_dir)) == cache.KEEP
     assert cache.load(cache.key([str(cache.KEEP + 4)])) == cache.KEEP + 4
+
+
+def test_another_pyyaml_is_a_miss(cache_dir, rules_dir, tmp_path, monkeypatch):
+    """The rule files are read by PyYAML: a different or upgraded one may read them differently."""
+    files = rulefile.rule_files([rules_dir])
+    cache.libraries.cache_clear()
+    installed = rulefile._cache_key(files, None)
+    shadow = tmp_path / "site" / "yaml"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("# another PyYAML, found first\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(shadow.parent), *sys.path])
+    cache.libraries.cache_clear()
+    try:
+        other = rulefile._cache_key(files, None)
+        (shadow / "__init__.py").write_text("# the same one, upgraded in place\n", encoding="utf-8")
+        cache.libraries.cache_clear()
+        upgraded = rulefile._cache_key(files, None)
+    finally:
+        cache.libraries.cache_clear()
+    assert installed is not None and len({installed, other, upgraded}) == 3

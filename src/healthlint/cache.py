@@ -19,8 +19,10 @@ runs code: the folder is trusted as much as the user's own files, like any progr
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -83,6 +85,24 @@ def code_fingerprint() -> str:
 
         _CODE = key([__version__, *sorted(parts)])
     return _CODE
+
+
+@functools.cache
+def libraries(*names: str) -> str:
+    """Where these top-level modules are installed, and when (size and modification time of their
+    `__init__.py`): an upgrade is a miss for every entry keyed with it. Found on sys.path by hand, as
+    importing them (PyYAML, pathspec) is what a cache hit saves."""
+    stamps = []
+    for name in names:
+        for folder in sys.path:
+            module = os.path.join(folder or os.curdir, name, "__init__.py")
+            try:
+                info = os.stat(module)
+            except OSError:
+                continue
+            stamps.append(f"{module}:{info.st_size}:{info.st_mtime_ns}")
+            break
+    return "\n".join(stamps)
 
 
 def load(name: str, kind: str = "rules") -> object | None:

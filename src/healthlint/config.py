@@ -9,10 +9,8 @@ the file and, for YAML, the line.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -133,24 +131,7 @@ def _cache_name(what: str, path: Path, data: bytes | None = None) -> str | None:
         except OSError:
             return None
     where = os.fspath(path) if path.is_absolute() else os.path.join(os.getcwd(), path)
-    return cache.key([what, cache.code_fingerprint(), _libraries(), where, data])
-
-
-@functools.cache
-def _libraries() -> str:
-    """Where the libraries that read configs (PyYAML, pathspec) are installed, and when: upgrading
-    one is a miss. Found on sys.path by hand: importing them is what the cache saves."""
-    stamps = []
-    for name in ("yaml", "pathspec"):
-        for folder in sys.path:
-            module = os.path.join(folder or os.curdir, name, "__init__.py")
-            try:
-                info = os.stat(module)
-            except OSError:
-                continue
-            stamps.append(f"{module}:{info.st_size}:{info.st_mtime_ns}")
-            break
-    return "\n".join(stamps)
+    return cache.key([what, cache.code_fingerprint(), cache.libraries("yaml", "pathspec"), where, data])
 
 
 def _parse_settings(path: Path) -> tuple[dict[str, Any], Path | None]:

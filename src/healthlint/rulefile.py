@@ -100,11 +100,11 @@ def load_rules(paths: Sequence[Path] | None = None, lexicon: Lexicon | None = No
 
 def _cache_key(files: Sequence[Path], lexicon: Lexicon | None) -> str | None:
     """What a compiled rule set depends on: the rule files (paths too: rules quote them as origins),
-    the lexicon, the code whose objects it pickles, and the interpreter and regex versions; None when
-    the cache is off or a file cannot be read (loading then reports it)."""
+    the lexicon, the code whose objects it pickles, the interpreter and regex versions, and the PyYAML
+    that read the files; None when the cache is off or a file cannot be read (loading then reports it)."""
     if cache.directory() is None:
         return None
-    parts: list[bytes | str] = [__version__, sys.version, regex.__version__, _CODE]
+    parts: list[bytes | str] = [__version__, sys.version, regex.__version__, _CODE, cache.libraries("yaml")]
     try:
         for path in files:
             parts += [str(path), path.read_bytes()]
