@@ -19,6 +19,14 @@ work; `all rules` is `engine.lint_document` with every rule on fresh copies of t
 real run pays after reading. Each measurement is repeated and the smallest CPU time kept, as the
 machine may be shared.
 
+`where the time goes` splits a run after start-up into reading (bytes to documents: decoding, the
+Markdown and HTML readers) and the rules, and measures how much of the rules' time is spent inside the
+regular-expression engines themselves (the shared scan's trie, and every rule pattern's match, search
+and finditer; wrapped with a clock for that one pass). The rest is Python: the readers, the loops over
+scan hits and candidate starts, judging negation and questions, building findings. `with matching
+free` is the speed that reading and that Python work allow were the regex engines to take no time: a
+bound on what a faster regex engine alone could give (start-up, walking folders and printing excluded).
+
     PYTHONPATH=src python bench/rules.py --corpus bench/out/corpus-quick     # .md .html .txt under DIR
     PYTHONPATH=src python bench/rules.py --corpus bench/out/corpus-quick --glob '*.html' --top 15
     PYTHONPATH=src python bench/rules.py bench/out/corpus/long-line.txt --max-bytes 1000000
@@ -37,6 +45,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 try:
@@ -114,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for doc in fresh:
             engine.lint_document(doc, ruleset.rules, ruleset.lexicon)
         whole = min(whole, time.process_time() - began)
+    stages = _stages(blobs, ruleset, max(1, args.repeat))
     chars = sum(len(d.prose) for d in docs)
     described = _matchers(rules, docs, chars)
     for slot in times.values():
@@ -123,10 +133,85 @@ def main(argv: Sequence[str] | None = None) -> int:
     ranked = sorted(times.values(), key=lambda t: -t.lint)[: args.top or None]
     size = sum(len(data) for _, data in blobs)
     if args.json:
-        print(json.dumps(_as_json(ranked, len(blobs), size, scan, whole), indent=1))
+        print(json.dumps({**_as_json(ranked, len(blobs), size, scan, whole), "stages": stages}, indent=1))
     else:
         print(_table(ranked, times.values(), len(blobs), size, scan, whole, args.repeat))
+        print(_stage_lines(stages, size))
     return 0
+
+
+class _Clocked:
+    """A compiled pattern whose matching calls add their wall time to `clock[0]`."""
+
+    def __init__(self, pattern: Any, clock: list[float]) -> None:
+        self._pattern, self._clock = pattern, clock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pattern, name)
+
+    def _timed(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            found = getattr(self._pattern, method)(*args, **kwargs)
+            return list(found) if method == "finditer" else found  # the iteration is the matching
+        finally:
+            self._clock[0] += time.perf_counter() - began
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self._timed("match", *args, **kwargs)
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._timed("search", *args, **kwargs)
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return iter(self._timed("finditer", *args, **kwargs))
+
+
+def _stages(blobs: Sequence[tuple[str, bytes]], ruleset: rulefile.RuleSet, repeat: int) -> dict[str, float]:
+    """CPU seconds of reading and of the rules (best of `repeat`), and the seconds the rules spent
+    inside the regex engines: in the shared scan, and in the rules' own patterns."""
+    read = rules = float("inf")
+    for _ in range(repeat):
+        began = time.process_time()
+        docs = [readers.load(path, data) for path, data in blobs]
+        middle = time.process_time()
+        for doc in docs:
+            engine.lint_document(doc, ruleset.rules, ruleset.lexicon)
+        read, rules = min(read, middle - began), min(rules, time.process_time() - middle)
+    matchers = [m for rule in ruleset.rules for m in getattr(rule.kind, "matchers", ())]
+    passes = {id(p): p for m in matchers if m.is_scanned for p in m._scanner._passes}.values()
+    scan_clock, pattern_clock = [0.0], [0.0]
+    saved = [(m, m.pattern) for m in matchers], [(p, p.pattern()) for p in passes]
+    try:
+        for m, pattern in saved[0]:
+            m._pattern = _Clocked(pattern, pattern_clock)
+        for p, pattern in saved[1]:
+            p.compiled = _Clocked(pattern, scan_clock)
+        for doc in [readers.load(path, data) for path, data in blobs]:
+            engine.lint_document(doc, ruleset.rules, ruleset.lexicon)
+    finally:
+        for m, pattern in saved[0]:
+            m._pattern = pattern
+        for p, pattern in saved[1]:
+            p.compiled = pattern
+    return {"read_cpu_seconds": read, "rules_cpu_seconds": rules, "scan_engine_seconds": scan_clock[0],
+            "pattern_engine_seconds": pattern_clock[0]}
+
+
+def _stage_lines(stages: dict[str, float], size: int) -> str:
+    mb = size / 1e6
+    read, rules = stages["read_cpu_seconds"], stages["rules_cpu_seconds"]
+    inside = stages["scan_engine_seconds"] + stages["pattern_engine_seconds"]
+    rest = max(read + rules - inside, 1e-9)
+    return "\n".join([
+        "",
+        "where the time goes (after start-up; CPU time, best of the repeats):",
+        f"  reading (decode, Markdown/HTML readers): {read * 1000:.0f} ms, {mb / read:.1f} MB/s",
+        f"  rules: {rules * 1000:.0f} ms, of which {inside * 1000:.0f} ms inside the regex engines "
+        f"(shared scan {stages['scan_engine_seconds'] * 1000:.0f} ms, rule patterns "
+        f"{stages['pattern_engine_seconds'] * 1000:.0f} ms)",
+        f"  reading + rules: {mb / (read + rules):.2f} MB/s; with matching free: {mb / rest:.2f} MB/s",
+    ])
 
 
 def _read(path: Path, limit: int) -> bytes:
