@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,22 +25,37 @@ HYPE = "# Results\n\nA breakthrough, some say. This page is information, not med
 CLEAN = "# Options\n\nKetamine is not a cure. This page is information, not medical advice; ask your doctor.\n"
 
 
-def run_action(repo: Path, **inputs: str) -> list[subprocess.CompletedProcess]:
+def run_action(repo: Path, runner_temp: Path | None = None, **inputs: str) -> list[subprocess.CompletedProcess]:
+    """Run the action's bash steps as GitHub would, inputs and `runner.temp` filled in; `uses:` steps
+    (actions/cache) are GitHub's to run and are left out."""
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | inputs
+    temp = runner_temp or repo / "runner-temp"
     runs = []
     for step in action["runs"]["steps"]:
-        if step["name"] == "Install healthlint":
-            continue
-        condition = step.get("if")
-        if condition == "inputs.sarif != ''" and not values["sarif"]:
+        if step["name"] == "Install healthlint" or "uses" in step or not is_on(step, values):
             continue
         env = dict(os.environ)
         for key, template in step.get("env", {}).items():
-            name = template.removeprefix("${{ inputs.").removesuffix(" }}")
-            env[key] = values[name]
+            env[key] = expand(template, values, temp)
         runs.append(subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True))
     return runs
+
+
+def expand(template: str, values: dict[str, str], temp: Path) -> str:
+    """A value with its `${{ inputs.NAME }}` and `${{ runner.temp }}` filled in, as GitHub does."""
+    return re.sub(r"\$\{\{ (inputs\.[\w-]+|runner\.temp) \}\}",
+                  lambda m: str(temp) if m[1] == "runner.temp" else values[m[1].removeprefix("inputs.")], template)
+
+
+def is_on(step: dict, values: dict[str, str]) -> bool:
+    """A step's `if:`, for the two forms the action uses: `inputs.X != ''` and `inputs.X == 'true'`."""
+    condition = step.get("if")
+    if condition is None:
+        return True
+    m = re.fullmatch(r"inputs\.([\w-]+) (==|!=) '([^']*)'", condition)
+    assert m is not None, f"a condition this test cannot read: {condition}"
+    return (values[m[1]] == m[3]) == (m[2] == "==")
 
 
 @pytest.fixture
@@ -73,6 +89,24 @@ def test_action_passes_on_clean_copy(site):
     (site / "content" / "claim.md").unlink()
     (lint,) = run_action(site, paths="content/")
     assert lint.returncode == 0 and lint.stdout == ""
+
+
+def test_action_caches_the_folder_its_lint_steps_use(site, tmp_path):
+    """actions/cache saves and restores the very folder healthlint keeps its rule packs and results in."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | {"sarif": "x.sarif"}
+    temp = tmp_path / "runner-temp"
+    (cached,) = [step for step in action["runs"]["steps"] if step.get("uses", "").startswith("actions/cache@")]
+    folder = Path(expand(cached["with"]["path"], values, temp))
+    lint_steps = [step for step in action["runs"]["steps"] if "healthlint check" in step.get("run", "")]
+    assert lint_steps and all(expand(step["env"]["HEALTHLINT_CACHE_DIR"], values, temp) == str(folder)
+                              for step in lint_steps)
+    assert is_on(cached, values) and not is_on(cached, values | {"cache": "false"})
+
+    first = run_action(site, temp, paths="content/", sarif="x.sarif")
+    assert list(folder.glob("results/*.pickle")) and list(folder.glob("rules-*.pickle"))
+    again = run_action(site, temp, paths="content/", sarif="x.sarif")  # a later run, the folder restored
+    assert [r.stdout for r in again] == [r.stdout for r in first] and first[-1].returncode == 1
 
 
 @pytest.mark.slow
