@@ -181,21 +181,22 @@ def _stages(blobs: Sequence[tuple[str, bytes]], ruleset: rulefile.RuleSet, repea
             reading, linting = reading + middle - began, linting + time.process_time() - middle
         read, rules = min(read, reading), min(rules, linting)
     matchers = [m for rule in ruleset.rules for m in getattr(rule.kind, "matchers", ())]
-    passes = {id(p): p for m in matchers if m.is_scanned for p in m._scanner._passes}.values()
+    scanners = {id(m._scanner): m._scanner for m in matchers if m.is_scanned and m._scanner is not None}
     scan_clock, pattern_clock = [0.0], [0.0]
-    saved = [(m, m.pattern) for m in matchers], [(p, p.pattern()) for p in passes]
+    patterns = [(m, m.pattern) for m in matchers]
+    tries = [(p, p.pattern()) for scanner in scanners.values() for p in scanner._passes]
     try:
-        for m, pattern in saved[0]:
+        for m, pattern in patterns:
             m._pattern = _Clocked(pattern, pattern_clock)
-        for p, pattern in saved[1]:
-            p.compiled = _Clocked(pattern, scan_clock)
+        for p, trie in tries:
+            p.compiled = _Clocked(trie, scan_clock)
         for path, data in blobs:
             engine.lint_document(readers.load(path, data), ruleset.rules, ruleset.lexicon)
     finally:
-        for m, pattern in saved[0]:
+        for m, pattern in patterns:
             m._pattern = pattern
-        for p, pattern in saved[1]:
-            p.compiled = pattern
+        for p, trie in tries:
+            p.compiled = trie
     return {"read_cpu_seconds": read, "rules_cpu_seconds": rules, "scan_engine_seconds": scan_clock[0],
             "pattern_engine_seconds": pattern_clock[0]}
 

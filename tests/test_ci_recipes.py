@@ -25,12 +25,16 @@ HYPE = "# Results\n\nA breakthrough, some say. This page is information, not med
 CLEAN = "# Options\n\nKetamine is not a cure. This page is information, not medical advice; ask your doctor.\n"
 
 
-def run_action(repo: Path, runner_temp: Path | None = None, **inputs: str) -> list[subprocess.CompletedProcess]:
-    """Run the action's bash steps as GitHub would, inputs and `runner.temp` filled in; `uses:` steps
-    (actions/cache) are GitHub's to run and are left out."""
+def load_action(**inputs: str) -> tuple[dict, dict[str, str]]:
+    """action.yml, and its inputs' values: the defaults, then `inputs`."""
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | inputs
-    temp = runner_temp or repo / "runner-temp"
+    return action, {name: spec.get("default", "") for name, spec in action["inputs"].items()} | inputs
+
+
+def run_action(repo: Path, temp: Path, **inputs: str) -> list[subprocess.CompletedProcess]:
+    """Run the action's bash steps as GitHub would, inputs and `runner.temp` (`temp`) filled in; `uses:`
+    steps (actions/cache) are GitHub's to run and are left out."""
+    action, values = load_action(**inputs)
     runs = []
     for step in action["runs"]["steps"]:
         if step["name"] == "Install healthlint" or "uses" in step or not is_on(step, values):
@@ -58,6 +62,12 @@ def is_on(step: dict, values: dict[str, str]) -> bool:
     return (values[m[1]] == m[3]) == (m[2] == "==")
 
 
+@pytest.fixture(scope="module")
+def runner_temp(tmp_path_factory):
+    """One runner.temp for the module, so the rule packs compile once, as actions/cache would keep them."""
+    return tmp_path_factory.mktemp("runner-temp")
+
+
 @pytest.fixture
 def site(tmp_path):
     (tmp_path / "content").mkdir()
@@ -66,9 +76,9 @@ def site(tmp_path):
     return tmp_path
 
 
-def test_action_annotates_and_fails_on_findings(site):
+def test_action_annotates_and_fails_on_findings(site, runner_temp):
     (site / "out").mkdir()
-    sarif, lint = run_action(site, paths="content/", sarif="out/healthlint.sarif")
+    sarif, lint = run_action(site, runner_temp, paths="content/", sarif="out/healthlint.sarif")
     assert sarif.returncode == 0, sarif.stderr
     report = json.loads((site / "out" / "healthlint.sarif").read_text(encoding="utf-8"))
     assert report["version"] == "2.1.0"
@@ -77,25 +87,24 @@ def test_action_annotates_and_fails_on_findings(site):
     assert "::error file=content/claim.md,line=3,col=15," in lint.stdout
 
 
-def test_action_args_reach_the_linter(site):
+def test_action_args_reach_the_linter(site, runner_temp):
     (site / "content" / "claim.md").write_text(HYPE, encoding="utf-8")
-    (lint,) = run_action(site, paths="content/")
+    (lint,) = run_action(site, runner_temp, paths="content/")
     assert lint.returncode == 1 and "::warning " in lint.stdout
-    (lint,) = run_action(site, paths="content/", args="--fail-on error")
+    (lint,) = run_action(site, runner_temp, paths="content/", args="--fail-on error")
     assert lint.returncode == 0 and "::warning " in lint.stdout
 
 
-def test_action_passes_on_clean_copy(site):
+def test_action_passes_on_clean_copy(site, runner_temp):
     (site / "content" / "claim.md").unlink()
-    (lint,) = run_action(site, paths="content/")
+    (lint,) = run_action(site, runner_temp, paths="content/")
     assert lint.returncode == 0 and lint.stdout == ""
 
 
 def test_action_caches_the_folder_its_lint_steps_use(site, tmp_path):
     """actions/cache saves and restores the very folder healthlint keeps its rule packs and results in."""
-    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | {"sarif": "x.sarif"}
-    temp = tmp_path / "runner-temp"
+    action, values = load_action(sarif="x.sarif")
+    temp = tmp_path / "runner-temp"  # empty: the first run fills it
     (cached,) = [step for step in action["runs"]["steps"] if step.get("uses", "").startswith("actions/cache@")]
     folder = Path(expand(cached["with"]["path"], values, temp))
     lint_steps = [step for step in action["runs"]["steps"] if "healthlint check" in step.get("run", "")]
